@@ -1,0 +1,55 @@
+// Who may do what, from partner.json's admins and roles. Checked by the service on every call, so no
+// card or command can get around it.
+import type { Customer, PartnerAdmin, PartnerSettings, Role } from './model';
+
+export type Permission = 'view' | 'assign' | 'revoke';
+
+export interface Actor {
+  /** Entra object id of the person acting (Teams: from.aadObjectId). */
+  aadObjectId?: string;
+  /** Channel user id (Teams: from.id); used for the Agents Playground's built-in users. */
+  userId?: string;
+  displayName?: string;
+}
+
+export class AccessDeniedError extends Error {
+  readonly code = 'accessDenied';
+  constructor(
+    message: string,
+    readonly reasonCode: 'unknownAdmin' | 'customerOutOfScope' | 'roleCannot',
+    readonly params: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function findAdmin(partner: PartnerSettings, actor: Actor): PartnerAdmin | undefined {
+  // Ids are compared as strings: the playground's ids are not valid GUIDs.
+  const oid = actor.aadObjectId?.toLowerCase();
+  return partner.admins.find(
+    (a) => (oid && a.aadObjectId.toLowerCase() === oid) || (!!actor.userId && !!a.playgroundUserId && a.playgroundUserId === actor.userId),
+  );
+}
+
+export function customersInScope(admin: PartnerAdmin, customers: Customer[]): Customer[] {
+  return admin.customers.includes('*') ? customers : customers.filter((c) => admin.customers.includes(c.key));
+}
+
+export function roleOf(partner: PartnerSettings, admin: PartnerAdmin): Role {
+  return partner.roles[admin.role];
+}
+
+const permissionFlag: Record<Permission, keyof Role> = { view: 'canView', assign: 'canAssign', revoke: 'canRevoke' };
+
+/** Throws AccessDeniedError unless the actor may do `permission` on `customerKey`. */
+export function authorize(partner: PartnerSettings, actor: Actor, customerKey: string, permission: Permission): PartnerAdmin {
+  const admin = findAdmin(partner, actor);
+  if (!admin) throw new AccessDeniedError(`${actor.displayName || 'This account'} is not an admin of ${partner.partner.displayName}.`, 'unknownAdmin', { partner: partner.partner.displayName });
+  if (!admin.customers.includes('*') && !admin.customers.includes(customerKey)) {
+    throw new AccessDeniedError(`${admin.displayName} may not manage customer "${customerKey}".`, 'customerOutOfScope', { admin: admin.displayName, customer: customerKey });
+  }
+  if (!roleOf(partner, admin)?.[permissionFlag[permission]]) {
+    throw new AccessDeniedError(`${admin.displayName} (${admin.role}) may not ${permission} licenses.`, 'roleCannot', { admin: admin.displayName, role: admin.role, permission });
+  }
+  return admin;
+}

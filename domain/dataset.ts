@@ -1,0 +1,155 @@
+// Loading a directory of customers in Microsoft Graph's response shapes (organization.json,
+// subscribedSkus.json, users.json per customer) plus partner.json and product-rules.json.
+// Everything is read and checked before anything is written: a bad file loads nothing.
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  directoryUserSchema, organizationSchema, partnerSchema, productRulesSchema, subscribedSkuSchema,
+  type Customer, type DirectoryUser, type PartnerSettings, type ProductRules, type SubscribedSku,
+} from './model';
+import type { CosmosStore } from './store/cosmos';
+import { mapLimit } from './store/cosmos';
+import { DirectoryRepository, toSkuDoc, toUserDoc } from './store/directory';
+import { PartnerRepository } from './store/partner';
+
+export interface DatasetProblem {
+  file: string;
+  field: string;
+  message: string;
+}
+
+export class DatasetError extends Error {
+  constructor(readonly problems: DatasetProblem[]) {
+    super(`The data set was not loaded; nothing was written:\n${problems.map((p) => `  ${p.file}: ${p.field || '(file)'}: ${p.message}`).join('\n')}`);
+  }
+}
+
+export interface CustomerData {
+  customer: Customer;
+  skus: SubscribedSku[];
+  users: DirectoryUser[];
+}
+
+export interface Dataset {
+  partner: PartnerSettings;
+  rules: ProductRules;
+  customers: CustomerData[];
+}
+
+const graphList = <T extends z.ZodTypeAny>(item: T) => z.object({ value: z.array(item) });
+
+async function readJson(file: string, problems: DatasetProblem[], root: string): Promise<unknown> {
+  const rel = path.relative(root, file) || file;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    problems.push({ file: rel, field: '', message: 'missing or unreadable' });
+    return undefined;
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    problems.push({ file: rel, field: '', message: `not valid JSON (${(err as Error).message})` });
+    return undefined;
+  }
+}
+
+function check<T extends z.ZodTypeAny>(schema: T, data: unknown, file: string, problems: DatasetProblem[]): z.infer<T> | undefined {
+  if (data === undefined) return undefined;
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues.slice(0, 20)) {
+    problems.push({ file, field: issue.path.join('.'), message: issue.message });
+  }
+  return undefined;
+}
+
+/** Reads and checks a whole data set; throws DatasetError listing every problem (file, field, what). */
+export async function loadDataset(dir: string): Promise<Dataset> {
+  const root = path.resolve(dir);
+  const problems: DatasetProblem[] = [];
+  try {
+    if (!(await stat(root)).isDirectory()) throw new Error();
+  } catch {
+    throw new DatasetError([{ file: dir, field: '', message: 'not a directory' }]);
+  }
+  const partnerFile = await readJson(path.join(root, 'partner.json'), problems, root);
+  const rulesFile = await readJson(path.join(root, 'product-rules.json'), problems, root);
+  const partner = check(partnerSchema, partnerFile, 'partner.json', problems);
+  const rules = check(productRulesSchema, rulesFile, 'product-rules.json', problems);
+  const customers: CustomerData[] = [];
+  for (const [i, c] of (partner?.customers ?? []).entries()) {
+    const rel = c.fixtures ?? path.join('tenants', c.key);
+    const folder = path.resolve(root, rel);
+    if (!folder.startsWith(root + path.sep)) {
+      problems.push({ file: 'partner.json', field: `customers.${i}.fixtures`, message: 'must be a folder inside the data set' });
+      continue;
+    }
+    const file = (name: string) => path.join(rel, name);
+    const org = check(graphList(organizationSchema), await readJson(path.join(folder, 'organization.json'), problems, root), file('organization.json'), problems);
+    const skus = check(graphList(subscribedSkuSchema), await readJson(path.join(folder, 'subscribedSkus.json'), problems, root), file('subscribedSkus.json'), problems);
+    const users = check(graphList(directoryUserSchema), await readJson(path.join(folder, 'users.json'), problems, root), file('users.json'), problems);
+    if (!org || !skus || !users) continue;
+    const before = problems.length;
+    crossCheck(c, org.value[0], skus.value, users.value, rel, problems);
+    if (problems.length === before) {
+      const { fixtures: _ignored, ...customer } = c;
+      customers.push({ customer, skus: skus.value, users: users.value });
+    }
+  }
+  if (problems.length || !partner || !rules) throw new DatasetError(problems);
+  const { customers: _c, ...settings } = partner;
+  return { partner: settings, rules, customers };
+}
+
+function crossCheck(c: Customer, org: z.infer<typeof organizationSchema> | undefined, skus: SubscribedSku[], users: DirectoryUser[], rel: string, problems: DatasetProblem[]) {
+  const at = (name: string) => path.join(rel, name);
+  if (!org) problems.push({ file: at('organization.json'), field: 'value', message: 'no organization' });
+  else if (org.id !== c.tenantId) problems.push({ file: at('organization.json'), field: 'value.0.id', message: `is ${org.id}, but partner.json says tenant ${c.tenantId}` });
+  const skuIds = new Set<string>();
+  skus.forEach((s, i) => {
+    if (skuIds.has(s.skuId)) problems.push({ file: at('subscribedSkus.json'), field: `value.${i}.skuId`, message: `duplicate product ${s.skuId}` });
+    skuIds.add(s.skuId);
+  });
+  const seen = new Set<string>();
+  users.forEach((u, i) => {
+    if (seen.has(u.id)) problems.push({ file: at('users.json'), field: `value.${i}.id`, message: `duplicate user ${u.id}` });
+    seen.add(u.id);
+    u.assignedLicenses.forEach((l, j) => {
+      if (!skuIds.has(l.skuId)) problems.push({ file: at('users.json'), field: `value.${i}.assignedLicenses.${j}.skuId`, message: `${u.userPrincipalName} holds ${l.skuId}, which is not in subscribedSkus.json` });
+    });
+  });
+  skus.forEach((s, i) => {
+    const holders = users.filter((u) => u.assignedLicenses.some((l) => l.skuId === s.skuId)).length;
+    if (holders !== s.consumedUnits) {
+      problems.push({ file: at('subscribedSkus.json'), field: `value.${i}.consumedUnits`, message: `is ${s.consumedUnits}, but ${holders} users in users.json hold ${s.skuPartNumber}` });
+    }
+  });
+}
+
+/**
+ * Writes a checked data set. Idempotent: every document has a fixed id, so loading the same data
+ * again changes nothing. The partner document goes last, so a store counts as seeded only when whole.
+ */
+export async function importDataset(store: Pick<CosmosStore, 'containers'>, data: Dataset): Promise<{ customers: number; users: number; products: number }> {
+  const directory = new DirectoryRepository(store.containers.directory);
+  let users = 0;
+  let products = 0;
+  for (const { customer, skus, users: list } of data.customers) {
+    await mapLimit(skus, 8, (s) => directory.upsert(toSkuDoc(customer.key, s)));
+    await mapLimit(list, 16, (u) => directory.upsert(toUserDoc(customer.key, u)));
+    users += list.length;
+    products += skus.length;
+  }
+  await new PartnerRepository(store.containers.partner).save(data.partner, data.rules, data.customers.map((c) => c.customer));
+  return { customers: data.customers.length, users, products };
+}
+
+/** Seeds an empty store from a directory; leaves a seeded one alone. */
+export async function seedIfEmpty(store: Pick<CosmosStore, 'containers'>, dir: string): Promise<boolean> {
+  if (!(await new PartnerRepository(store.containers.partner).isEmpty())) return false;
+  await importDataset(store, await loadDataset(dir));
+  return true;
+}

@@ -1,0 +1,198 @@
+// One code path for Azure Cosmos DB and the embedded emulator (@vercel/cosmosdb-server): only what both
+// guarantee is used — point reads/writes, ETag IfMatch (412), queries filtered on the partition key in
+// WHERE, continuation tokens. No transactional batch, stored procedures, OFFSET/LIMIT or GROUP BY.
+import { CosmosClient, type Container, type Database, type ItemDefinition } from '@azure/cosmos';
+import { z } from 'zod';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+export interface CosmosSettings {
+  /** Unset: start the embedded emulator in this process (data lives in memory). */
+  endpoint?: string;
+  key?: string;
+  database: string;
+}
+
+/** The containers and why each is partitioned as it is (see README "Data model"). */
+export const containerSpecs = {
+  /** Per customer: its users, its products (seat counters). A customer is a natural unit of work. */
+  directory: '/customerId',
+  /** Per customer: license change operations, their per-user results and idempotency. */
+  operations: '/customerId',
+  /** The partner: admins and roles, customers, product rules. Small, read often. */
+  partner: '/pk',
+  /** Per admin and conversation: chosen customer and selected users, to survive restarts. */
+  sessions: '/id',
+} as const;
+export type ContainerName = keyof typeof containerSpecs;
+
+export interface CosmosStore {
+  database: Database;
+  containers: Record<ContainerName, Container>;
+  embedded: boolean;
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore> {
+  let endpoint = settings.endpoint;
+  let key = settings.key;
+  let stopEmulator = async () => {};
+  const embedded = !endpoint;
+  if (!endpoint) {
+    const emulator = await startEmbeddedEmulator();
+    endpoint = emulator.endpoint;
+    key = 'embedded-emulator-key';
+    stopEmulator = emulator.stop;
+  }
+  // Keep-alive matters: a TLS handshake per request makes the emulator 3–5× slower.
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 32, rejectUnauthorized: !embedded && !isLocalhost(endpoint) });
+  const client = new CosmosClient({
+    endpoint,
+    key: key ?? '',
+    agent,
+    connectionPolicy: { enableEndpointDiscovery: !embedded, retryOptions: { maxRetryAttemptCount: 9, maxWaitTimeInSeconds: 30, fixedRetryIntervalInMilliseconds: 0 } },
+  });
+  const { database } = await withRetry(() => client.databases.createIfNotExists({ id: settings.database }));
+  const containers = {} as Record<ContainerName, Container>;
+  for (const [name, path] of Object.entries(containerSpecs) as [ContainerName, string][]) {
+    const { container } = await withRetry(() => database.containers.createIfNotExists({ id: name, partitionKey: { paths: [path] } }));
+    containers[name] = container;
+  }
+  return {
+    database,
+    containers,
+    embedded,
+    endpoint,
+    async close() {
+      client.dispose();
+      agent.destroy();
+      await stopEmulator();
+    },
+  };
+}
+
+function isLocalhost(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname;
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+}
+
+export async function startEmbeddedEmulator(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  // Loaded lazily: production with a real COSMOS_ENDPOINT never needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHttpsServer } = require('@vercel/cosmosdb-server') as typeof import('@vercel/cosmosdb-server');
+  const server = createHttpsServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `https://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Drops the system properties (_etag, _ts…) before a write. */
+export function stripDoc<T extends object>(doc: T): T {
+  const out = { ...doc } as Record<string, unknown>;
+  for (const k of Object.keys(out)) if (k.startsWith('_')) delete out[k];
+  return out as T;
+}
+
+export interface CosmosErrorLike {
+  code?: number | string;
+  statusCode?: number;
+  retryAfterInMs?: number;
+  retryAfterInMilliseconds?: number;
+  headers?: Record<string, string | undefined>;
+}
+
+export function statusOf(err: unknown): number | undefined {
+  const e = err as CosmosErrorLike;
+  const code = e?.statusCode ?? e?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export const isPreconditionFailed = (err: unknown) => statusOf(err) === 412;
+export const isConflict = (err: unknown) => statusOf(err) === 409;
+export const isNotFound = (err: unknown) => statusOf(err) === 404;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Retries throttling (429) and unavailability (503, 408) with the server's retry-after, bounded.
+ * The SDK already retries 429 on its own; this also covers 503 and what the SDK gave up on.
+ */
+export async function withRetry<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const status = statusOf(err);
+      if (attempt >= attempts || (status !== 429 && status !== 503 && status !== 408)) throw err;
+      const e = err as CosmosErrorLike;
+      const header = Number(e.headers?.['x-ms-retry-after-ms']);
+      const wait = e.retryAfterInMs ?? e.retryAfterInMilliseconds ?? (Number.isFinite(header) ? header : undefined) ?? 100 * 2 ** attempt;
+      await sleep(Math.min(wait, 5_000));
+    }
+  }
+}
+
+/** Reads a document, or undefined when it does not exist. */
+export async function readItem<T extends ItemDefinition>(container: Container, id: string, partitionKey: string): Promise<(T & { _etag: string }) | undefined> {
+  try {
+    const { resource } = await withRetry(() => container.item(id, partitionKey).read<T>());
+    return resource as (T & { _etag: string }) | undefined;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Runs a query to the end, following continuation tokens. */
+export async function queryAll<T>(container: Container, query: string, parameters: { name: string; value: unknown }[]): Promise<T[]> {
+  const iterator = container.items.query<T>({ query, parameters: parameters as never }, { maxItemCount: 1000 });
+  const out: T[] = [];
+  while (iterator.hasMoreResults()) {
+    const { resources } = await withRetry(() => iterator.fetchNext());
+    out.push(...resources);
+  }
+  return out;
+}
+
+/** Runs `fn` over items with at most `limit` in flight; results keep the input order. */
+export async function mapLimit<I, O>(items: I[], limit: number, fn: (item: I, index: number) => Promise<O>): Promise<O[]> {
+  const out = new Array<O>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** COSMOS_ENDPOINT, COSMOS_KEY, COSMOS_DATABASE, checked; the bot's own settings build on it. */
+export const cosmosEnvSchema = z
+  .object({
+    COSMOS_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an https:// URL of a Cosmos DB account, or unset for the embedded emulator' }).optional(),
+    COSMOS_KEY: z.string().min(1).optional(),
+    COSMOS_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'letters, digits, - and _ only').default('license-desk'),
+  })
+  .refine((e) => !e.COSMOS_ENDPOINT || !!e.COSMOS_KEY, { path: ['COSMOS_KEY'], message: 'is required when COSMOS_ENDPOINT is set' });
+
+export function cosmosSettings(env: z.infer<typeof cosmosEnvSchema>): CosmosSettings {
+  return { endpoint: env.COSMOS_ENDPOINT, key: env.COSMOS_KEY, database: env.COSMOS_DATABASE };
+}
+
+/** Empty strings in .env files mean "unset". */
+export function envWithoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== '')) as Record<string, string>;
+}

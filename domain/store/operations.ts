@@ -1,0 +1,123 @@
+// License change operations in the `operations` container (partition key: customerId). One header
+// document per operation (its id derives from the idempotency key, so creating it is the idempotency
+// gate) and one document per chunk of per-user results, so 10,000 results never hit the 2 MB item limit.
+import type { Container } from '@azure/cosmos';
+import { createHash } from 'node:crypto';
+import type { ParsedChangeRequest } from '../model';
+import type { UserChangePlan } from '../rules';
+import { isConflict, isPreconditionFailed, queryAll, readItem, stripDoc, withRetry } from './cosmos';
+
+export interface OutcomeCounts {
+  succeeded: number;
+  failed: number;
+  noChange: number;
+}
+
+export interface SeatDemand {
+  skuId: string;
+  displayName: string;
+  available: number;
+  needed: number;
+}
+
+export interface OperationDoc {
+  id: string;
+  type: 'operation';
+  customerId: string;
+  idempotencyKey: string;
+  request: ParsedChangeRequest;
+  status: 'running' | 'completed';
+  createdAt: string;
+  heartbeatAt: string;
+  completedAt?: string;
+  /** Which process runs it; a restart that takes over a stale operation bumps `attempt`. */
+  owner: string;
+  attempt: number;
+  chunkSize: number;
+  chunkCount: number;
+  completedChunks: number;
+  seatDemand: SeatDemand[];
+  counts: OutcomeCounts;
+  _etag?: string;
+}
+
+export interface OperationChunkDoc {
+  id: string;
+  type: 'operationChunk';
+  customerId: string;
+  operationId: string;
+  chunk: number;
+  results: UserChangePlan[];
+}
+
+export function operationIdFor(customerId: string, idempotencyKey: string): string {
+  return `op-${createHash('sha256').update(`${customerId}\n${idempotencyKey}`).digest('hex').slice(0, 40)}`;
+}
+
+const chunkDocId = (operationId: string, chunk: number) => `${operationId}:chunk:${chunk}`;
+
+export class OperationRepository {
+  constructor(private readonly container: Container) {}
+
+  get(customerId: string, operationId: string): Promise<OperationDoc | undefined> {
+    return readItem<OperationDoc>(this.container, operationId, customerId);
+  }
+
+  /** Creates the operation; false when one with the same id (idempotency key) exists. */
+  async create(doc: OperationDoc): Promise<boolean> {
+    try {
+      await withRetry(() => this.container.items.create(doc));
+      return true;
+    } catch (err) {
+      if (isConflict(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Writes the operation only if it is unchanged since read; returns the new doc, or undefined on a lost race. */
+  async replaceIfUnchanged(doc: OperationDoc): Promise<OperationDoc | undefined> {
+    try {
+      const { resource } = await withRetry(() =>
+        this.container.item(doc.id, doc.customerId).replace(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } }),
+      );
+      return resource as OperationDoc;
+    } catch (err) {
+      if (isPreconditionFailed(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async saveChunk(op: OperationDoc, chunk: number, results: UserChangePlan[]): Promise<void> {
+    const doc: OperationChunkDoc = { id: chunkDocId(op.id, chunk), type: 'operationChunk', customerId: op.customerId, operationId: op.id, chunk, results };
+    await withRetry(() => this.container.items.upsert(doc));
+  }
+
+  async chunk(op: OperationDoc, chunk: number): Promise<OperationChunkDoc | undefined> {
+    return readItem<OperationChunkDoc>(this.container, chunkDocId(op.id, chunk), op.customerId);
+  }
+
+  async results(op: OperationDoc): Promise<UserChangePlan[]> {
+    const chunks = await queryAll<OperationChunkDoc>(
+      this.container,
+      'SELECT * FROM c WHERE c.customerId = @c AND c.type = "operationChunk" AND c.operationId = @op',
+      [{ name: '@c', value: op.customerId }, { name: '@op', value: op.id }],
+    );
+    return chunks.sort((a, b) => a.chunk - b.chunk).flatMap((c) => c.results);
+  }
+
+  /** Newest first; the request's user list is left out (it can be long). */
+  async recent(customerId: string, limit: number): Promise<Omit<OperationDoc, 'request'>[]> {
+    return queryAll(
+      this.container,
+      `SELECT TOP ${Math.max(1, Math.min(100, Math.floor(limit)))} c.id, c.customerId, c.idempotencyKey, c.status, c.createdAt, c.completedAt, c.counts, c.seatDemand, c.request.requestedBy AS requestedBy, c.request.mode AS mode, c.request.licensesToAssign AS licensesToAssign, c.request.licensesToRemove AS licensesToRemove, ARRAY_LENGTH(c.request.userIds) AS userCount FROM c WHERE c.customerId = @c AND c.type = "operation" ORDER BY c.createdAt DESC`,
+      [{ name: '@c', value: customerId }],
+    );
+  }
+
+  /** Running operations of every customer whose owner stopped beating (cross-partition, at start-up only). */
+  async stale(olderThan: string): Promise<OperationDoc[]> {
+    return queryAll<OperationDoc>(this.container, 'SELECT * FROM c WHERE c.type = "operation" AND c.status = "running" AND c.heartbeatAt < @t', [
+      { name: '@t', value: olderThan },
+    ]);
+  }
+}
