@@ -342,7 +342,8 @@ export class LicenseService {
     const seatDemand = demandMap(op.seatDemand);
 
     // 1. Reserve the seats this chunk needs (or what is left of them), product by product.
-    const wanted = seatsAskedFor(allocateSeats(evaluated, await this.freeSeats(op.customerId, touched), catalog, seatDemand));
+    const planned = allocateSeats(evaluated, await this.freeSeats(op.customerId, touched), catalog, seatDemand);
+    const wanted = seatsAskedFor(planned);
     const granted = new Map<string, number>();
     for (const skuId of [...touched].sort()) {
       await this.directory.updateSku(op.customerId, skuId, (doc) => {
@@ -352,7 +353,8 @@ export class LicenseService {
       });
     }
     // Someone else took seats between our look and our reservation: fewer users get one.
-    let plans = allocateSeats(evaluated, granted, catalog, seatDemand);
+    const gotAll = [...wanted].every(([skuId, n]) => granted.get(skuId) === n);
+    let plans = gotAll ? planned : allocateSeats(evaluated, granted, catalog, seatDemand);
 
     // 2. Write each user: one document, all of its adds and removes, or nothing.
     plans = await mapLimit(plans, this.options.concurrency, (plan) => this.writeUser(op, key, plan, users.get(plan.userId), catalog));

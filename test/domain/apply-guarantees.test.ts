@@ -1,0 +1,157 @@
+// What apply promises beyond the rules: preview = apply, last seats under contention, idempotency,
+// crash recovery, and (fast-check) the seat invariant and per-user atomicity under any interleaving.
+import fc from 'fast-check';
+import type { Dataset } from '../../domain/dataset';
+import { LicenseService, SimulatedCrash } from '../../domain/service';
+import type { UserDoc } from '../../domain/store/directory';
+import { ALEX, SKU, expectSeatInvariant, request, userId } from '../support/demo';
+import { closeStores, demoDataset, demoService } from '../support/store';
+
+let data: Dataset;
+beforeAll(async () => {
+  data = await demoDataset();
+});
+afterAll(closeStores);
+
+const contosoUsers = () => data.customers.find((c) => c.customer.key === 'contoso')!.users;
+const withoutSku = (skuId: string) => contosoUsers().filter((u) => u.usageLocation && !u.assignedLicenses.some((l) => l.skuId === skuId));
+
+/** The demo data with a product's seats set so exactly `free` are left. */
+function withFreeSeats(skuId: string, free: number): Dataset {
+  const copy = structuredClone(data);
+  const sku = copy.customers[0].skus.find((s) => s.skuId === skuId)!;
+  sku.prepaidUnits.enabled = sku.consumedUnits + free;
+  return copy;
+}
+
+test('preview predicts exactly what apply then does, user by user', async () => {
+  const { service } = await demoService();
+  const everyone = contosoUsers().map((u) => u.id);
+  const req = request({ userIds: everyone, licensesToAssign: [{ skuId: SKU.COPILOT, disabledPlans: [] }, { skuId: SKU.TEAMS_PHONE, disabledPlans: [] }], licensesToRemove: [SKU.POWER_BI_PRO] });
+  const preview = await service.preview(req);
+  const applied = await service.apply(req);
+  const outcome = (r: (typeof preview.results)[number]) => ({ user: r.userId, status: r.status, codes: r.errors.map((e) => e.code), after: r.after, reason: r.errors.map((e) => e.reason) });
+  expect(applied.results.map(outcome)).toEqual(preview.results.map(outcome));
+  expect(applied.counts).toEqual(preview.counts);
+  expect(preview.counts.failed).toBeGreaterThan(0); // the request really exercises failures too
+  await expectSeatInvariant(service);
+});
+
+test('20 concurrent requests for the last 5 seats: exactly 5 users get one', async () => {
+  const { service } = await demoService({}, withFreeSeats(SKU.TEAMS_PHONE, 5));
+  const candidates = withoutSku(SKU.TEAMS_PHONE).slice(0, 20);
+  expect(candidates).toHaveLength(20);
+  const results = await Promise.all(candidates.map((u) => service.apply(request({ userIds: [u.id], licensesToAssign: [{ skuId: SKU.TEAMS_PHONE, disabledPlans: [] }] }))));
+  const outcomes = results.map((r) => r.results[0]);
+  expect(outcomes.filter((r) => r.status === 'succeeded')).toHaveLength(5);
+  expect(outcomes.filter((r) => r.status === 'failed').every((r) => r.errors[0].code === 'countViolation')).toBe(true);
+  const book = await expectSeatInvariant(service);
+  expect(book[SKU.TEAMS_PHONE]).toMatchObject({ consumed: 8, holders: 8, enabled: 8 });
+});
+
+test('the same idempotency key twice, even at the same time, changes things once and returns the same result', async () => {
+  const { service } = await demoService();
+  const req = request({ userIds: [userId(data, 'rachel.kim'), userId(data, 'lena.fischer')], licensesToAssign: [{ skuId: SKU.E3, disabledPlans: [] }] });
+  const [first, second] = await Promise.all([service.apply(req), service.apply(req)]);
+  const third = await service.apply(req);
+  expect(first.operationId).toBe(second.operationId);
+  expect(third.operationId).toBe(first.operationId);
+  expect(third.replayed).toBe(true);
+  expect(third.counts).toEqual({ succeeded: 2, failed: 0, noChange: 0 });
+  const e3 = (await service.products(ALEX, 'contoso')).find((p) => p.skuId === SKU.E3)!;
+  expect(e3.available).toBe(5);
+  const rachel = (await service.directory.user('contoso', userId(data, 'rachel.kim')))!;
+  expect(rachel.licenseChanges).toHaveLength(1);
+  await expectSeatInvariant(service);
+});
+
+test('a crash mid-way leaves a running operation that a restart completes, seats exact', async () => {
+  const { store, service } = await demoService({ chunkSize: 3, crashAfterUserWrites: 4 });
+  const users = withoutSku(SKU.TEAMS_PHONE).slice(0, 9).map((u) => u.id);
+  const req = request({ userIds: users, licensesToAssign: [{ skuId: SKU.TEAMS_PHONE, disabledPlans: [] }], licensesToRemove: [SKU.POWER_BI_PRO] });
+  await expect(service.apply(req)).rejects.toBeInstanceOf(SimulatedCrash);
+  const restarted = new LicenseService(store, { chunkSize: 3 });
+  expect(await restarted.recoverInterrupted({ staleAfterMs: 0 })).toBe(1);
+  await expectSeatInvariant(restarted);
+  const result = await restarted.apply(req); // the caller's retry: the recorded result, nothing changes
+  expect(result.replayed).toBe(true);
+  expect(result.status).toBe('completed');
+  expect(result.counts.succeeded).toBe(7); // 7 seats were free
+  expect(result.results.filter((r) => r.status === 'failed').map((r) => r.errors[0].code)).toEqual(['countViolation', 'countViolation']);
+  const holders = await restarted.directory.holders('contoso', SKU.TEAMS_PHONE);
+  expect(holders).toBe(10);
+});
+
+test('a retried apply of a crashed operation (same key) takes it over once it is stale', async () => {
+  const { store, service } = await demoService({ chunkSize: 2, crashAfterUserWrites: 1 });
+  const req = request({ userIds: withoutSku(SKU.E3).slice(0, 5).map((u) => u.id), licensesToAssign: [{ skuId: SKU.E3, disabledPlans: [] }] });
+  await expect(service.apply(req)).rejects.toBeInstanceOf(SimulatedCrash);
+  const retry = await new LicenseService(store, { chunkSize: 2, staleAfterMs: 0 }).apply(req);
+  expect(retry.status).toBe('completed');
+  expect(retry.results).toHaveLength(5);
+  await expectSeatInvariant(service);
+});
+
+// ---- property: any interleaving of assign / revoke / replace from concurrent callers -------------
+
+const products = [SKU.E3, SKU.TEAMS_PHONE, SKU.CALLING_PLAN, SKU.COPILOT, SKU.EXCHANGE_P1, SKU.POWER_BI_PRO];
+const changeArb = fc.record({
+  mode: fc.constantFrom('add', 'replace', 'remove') as fc.Arbitrary<'add' | 'replace' | 'remove'>,
+  users: fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { minLength: 1, maxLength: 6 }),
+  assign: fc.uniqueArray(fc.constantFrom(...products), { minLength: 1, maxLength: 3 }),
+  remove: fc.uniqueArray(fc.constantFrom(...products), { maxLength: 2 }),
+  crash: fc.option(fc.integer({ min: 0, max: 3 }), { freq: 4 }),
+});
+
+test('property: random concurrent changes keep consumedUnits = holders <= enabled, and every user change whole', async () => {
+  // Few seats, so callers really compete for them.
+  const base = withFreeSeats(SKU.TEAMS_PHONE, 2);
+  base.customers[0].skus.find((s) => s.skuId === SKU.COPILOT)!.prepaidUnits.enabled = 3;
+  const pool = base.customers[0].users.filter((u) => u.usageLocation).slice(0, 12).map((u) => u.id);
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.array(changeArb, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 4 }), async (callers) => {
+      const { store, service } = await demoService({ chunkSize: 2 }, base);
+      const applied: Awaited<ReturnType<LicenseService['apply']>>[] = [];
+      await Promise.all(
+        callers.map(async (changes) => {
+          for (const c of changes) {
+            const remove = c.mode === 'replace' ? [] : c.remove.filter((s) => c.mode === 'remove' || !c.assign.includes(s));
+            if (c.mode === 'remove' && !remove.length) continue;
+            const req = request({ mode: c.mode, userIds: c.users.map((i) => pool[i]), licensesToAssign: c.mode === 'remove' ? [] : c.assign.map((skuId) => ({ skuId, disabledPlans: [] })), licensesToRemove: remove });
+            if (c.crash !== null) {
+              // This caller's process dies mid-way; a restarted one finishes the operation.
+              const dying = new LicenseService(store, { chunkSize: 2, crashAfterUserWrites: c.crash });
+              await dying.apply(req).catch((e) => { if (!(e instanceof SimulatedCrash)) throw e; });
+              applied.push(await new LicenseService(store, { chunkSize: 2, staleAfterMs: 0 }).apply(req));
+            } else applied.push(await service.apply(req));
+          }
+        }),
+      );
+      await expectSeatInvariant(service);
+      const users = await service.directory.usersById('contoso', pool);
+      for (const result of applied) {
+        for (const r of result.results) {
+          const marks = users.get(r.userId)!.licenseChanges.filter((m) => m.operationId === result.operationId);
+          // A user either got the whole change (one mark, exactly these adds/removes) or none of it.
+          expect(marks).toHaveLength(r.status === 'succeeded' ? 1 : 0);
+          if (marks.length) expect({ added: marks[0].added, removed: marks[0].removed }).toEqual({ added: r.added, removed: r.removed });
+        }
+      }
+      for (const u of users.values()) checkHistory(u);
+    }),
+    { numRuns: Number(process.env.PROPERTY_RUNS ?? 8), seed: Number(process.env.PROPERTY_SEED ?? 20261126) },
+  );
+}, 300_000);
+
+/** Each user's marks chain (no lost update) and the newest one is what the user holds. */
+function checkHistory(u: UserDoc) {
+  const marks = u.licenseChanges;
+  if (!marks.length) return;
+  const ids = (ls: { skuId: string }[]) => ls.map((l) => l.skuId).sort();
+  expect(ids(u.assignedLicenses)).toEqual(ids(marks[0].after));
+  for (let i = 0; i + 1 < marks.length; i++) expect(ids(marks[i].before)).toEqual(ids(marks[i + 1].after));
+  for (const m of marks) {
+    const expected = ids(m.before).filter((s) => !m.removed.includes(s)).concat(m.added).sort();
+    expect(ids(m.after)).toEqual(expected);
+  }
+}

@@ -1,0 +1,106 @@
+// Import of a Graph-shaped data set: good data loads (twice = once), bad data is refused whole.
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DatasetError, importDataset, loadDataset } from '../../domain/dataset';
+import { queryAll } from '../../domain/store/cosmos';
+import { LicenseService } from '../../domain/service';
+import { ALEX } from '../support/demo';
+import { DEMO_DIR, closeStores, emptyStore, emulatorEndpoint } from '../support/store';
+
+afterAll(closeStores);
+
+async function everything(store: Awaited<ReturnType<typeof emptyStore>>) {
+  const docs = [];
+  for (const c of Object.values(store.containers)) {
+    docs.push(...(await queryAll<Record<string, unknown>>(c, 'SELECT * FROM c', [])).map(({ _ts, _etag, _rid, _self, _attachments, ...d }) => d));
+  }
+  return docs.sort((a, b) => String(a.id).localeCompare(String(b.id)));
+}
+
+/** A copy of the demo data set with one file changed. */
+async function brokenCopy(file: string, change: (json: any) => unknown): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ld-import-'));
+  await cp(DEMO_DIR, dir, { recursive: true });
+  const target = path.join(dir, file);
+  const changed = change(JSON.parse(await readFile(target, 'utf8')));
+  await writeFile(target, typeof changed === 'string' ? changed : JSON.stringify(changed));
+  return dir;
+}
+
+test('the demo data set loads: both customers, their products and users, ready to use', async () => {
+  const store = await emptyStore();
+  const counts = await importDataset(store, await loadDataset(DEMO_DIR));
+  expect(counts).toEqual({ customers: 2, products: 11, users: 55 });
+  const service = new LicenseService(store);
+  expect((await service.customersFor(ALEX)).map((c) => c.displayName)).toEqual(['Contoso Ltd.', 'Fabrikam GmbH']);
+  expect((await service.products(ALEX, 'contoso')).find((p) => p.displayName === 'Office 365 E3')?.available).toBe(7);
+});
+
+test('loading the same data twice leaves the store exactly as after once', async () => {
+  const store = await emptyStore();
+  await importDataset(store, await loadDataset(DEMO_DIR));
+  const once = await everything(store);
+  await importDataset(store, await loadDataset(DEMO_DIR));
+  expect(await everything(store)).toEqual(once);
+});
+
+describe('a bad file is refused with file, field and what is wrong, and nothing is written', () => {
+  const cases: [string, string, (j: any) => unknown, RegExp][] = [
+    ['invalid JSON', 'tenants/contoso/users.json', () => '{ "value": [', /tenants\/contoso\/users\.json: \(file\): not valid JSON/],
+    ['a number that is text', 'tenants/contoso/subscribedSkus.json', (j) => ((j.value[0].consumedUnits = 'eighteen'), j), /subscribedSkus\.json: value\.0\.consumedUnits: .*number/],
+    ['a user without a UPN', 'tenants/fabrikam/users.json', (j) => (delete j.value[2].userPrincipalName, j), /fabrikam\/users\.json: value\.2\.userPrincipalName/],
+    ['a license of a product the tenant does not have', 'tenants/contoso/users.json', (j) => ((j.value[0].assignedLicenses[0].skuId = '00000000-1111-2222-3333-444444444444'), j), /value\.0\.assignedLicenses\.0\.skuId: jordan\.miller@.* not in subscribedSkus\.json/],
+    ['seat counts that do not match the users', 'tenants/contoso/subscribedSkus.json', (j) => ((j.value[0].consumedUnits = 3), j), /value\.0\.consumedUnits: is 3, but 18 users in users\.json hold ENTERPRISEPACK/],
+    ['an admin with a role that does not exist', 'partner.json', (j) => ((j.admins[1].role = 'owner'), j), /partner\.json: admins\.1\.role: unknown role "owner"/],
+    ['a rules file of another version', 'product-rules.json', (j) => ((j.version = 2), j), /product-rules\.json: version/],
+    ['an organization of another tenant', 'tenants/fabrikam/organization.json', (j) => ((j.value[0].id = 'ffffffff-0000-0000-0000-000000000000'), j), /fabrikam\/organization\.json: value\.0\.id: is ffffffff/],
+  ];
+  test.each(cases)('%s', async (_name, file, change, message) => {
+    const dir = await brokenCopy(file, change);
+    try {
+      const store = await emptyStore();
+      const error = await loadDataset(dir).then(() => undefined, (e) => e);
+      expect(error).toBeInstanceOf(DatasetError);
+      expect(error.message).toMatch(message);
+      expect(error.message).toMatch(/nothing was written/);
+      expect(await everything(store)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a missing folder', async () => {
+    await expect(loadDataset('/nonexistent/data')).rejects.toThrow(/not a directory/);
+  });
+});
+
+describe('npm run import', () => {
+  const run = (args: string[], env: Record<string, string>) =>
+    promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), path.resolve(__dirname, '../../domain/import-cli.ts'), ...args], {
+      env: { ...process.env, ...env },
+    }).then(
+      (r) => ({ code: 0, ...r }),
+      (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+    );
+
+  test('loads a directory into the configured Cosmos DB; a bad one exits 1 saying why, writing nothing', async () => {
+    const endpoint = await emulatorEndpoint();
+    const env = { COSMOS_ENDPOINT: endpoint, COSMOS_KEY: 'k', COSMOS_DATABASE: `cli-${process.pid}` };
+    const bad = await brokenCopy('tenants/contoso/users.json', () => 'nope');
+    const refused = await run([bad], env);
+    await rm(bad, { recursive: true, force: true });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/tenants\/contoso\/users\.json: \(file\): not valid JSON/);
+
+    const ok = await run([DEMO_DIR], env);
+    expect(ok.stdout).toContain('Imported 2 customers, 11 products and 55 users');
+    expect(ok.code).toBe(0);
+
+    const noDb = await run([DEMO_DIR], { COSMOS_ENDPOINT: '' });
+    expect(noDb.code).toBe(2);
+    expect(noDb.stderr).toMatch(/COSMOS_ENDPOINT is not set/);
+  });
+});
