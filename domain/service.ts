@@ -105,6 +105,7 @@ export class LicenseService {
   private readonly instanceId = randomUUID();
   private readonly options: Required<Omit<ServiceOptions, 'crashAfterUserWrites'>> & Pick<ServiceOptions, 'crashAfterUserWrites'>;
   private userWrites = 0;
+  private crashed = false;
 
   constructor(store: Pick<CosmosStore, 'containers'>, options: ServiceOptions = {}) {
     this.directory = new DirectoryRepository(store.containers.directory);
@@ -192,6 +193,22 @@ export class LicenseService {
     await this.authorize(actor, customerKey, 'view');
     const op = await this.operations.get(customerKey, operationId);
     return op && this.resultOf(op, true);
+  }
+
+  /** The operation a given idempotency key started, if any: lets a retried click answer at once. */
+  async operationByKey(actor: Actor, customerKey: string, idempotencyKey: string): Promise<OperationResult | undefined> {
+    return this.operation(actor, customerKey, operationIdFor(customerKey, idempotencyKey));
+  }
+
+  /** A new request for the users an operation failed for, with the same licenses; undefined if none failed. */
+  async retryRequest(actor: Actor, customerKey: string, operationId: string, idempotencyKey: string): Promise<LicenseChangeRequest | undefined> {
+    await this.authorize(actor, customerKey, 'view');
+    const op = await this.operations.get(customerKey, operationId);
+    if (!op) return undefined;
+    const failed = (await this.operations.results(op)).filter((r) => r.status === 'failed').map((r) => r.userId);
+    if (!failed.length) return undefined;
+    const { userIds: _all, idempotencyKey: _key, requestedBy: _by, ...same } = op.request;
+    return { ...same, userIds: failed, idempotencyKey, requestedBy: { aadObjectId: actor.aadObjectId ?? actor.userId ?? 'unknown', userId: actor.userId, displayName: actor.displayName ?? '' } };
   }
 
   // ---- changing --------------------------------------------------------------------------------
@@ -357,7 +374,7 @@ export class LicenseService {
     let plans = gotAll ? planned : allocateSeats(evaluated, granted, catalog, seatDemand);
 
     // 2. Write each user: one document, all of its adds and removes, or nothing.
-    plans = await mapLimit(plans, this.options.concurrency, (plan) => this.writeUser(op, key, plan, users.get(plan.userId), catalog));
+    plans = await mapLimit(plans, this.options.concurrency, (plan) => this.writeUser(op, key, plan, users.get(plan.userId), catalog, touched));
 
     // 3. Settle: give back unused and removed seats, and drop the reservation in the same write.
     const written = plans.filter((p) => p.status === 'succeeded');
@@ -408,7 +425,7 @@ export class LicenseService {
     }
   }
 
-  private async writeUser(op: OperationDoc, key: string, plan: UserChangePlan, user: UserDoc | undefined, catalog: Catalog): Promise<UserChangePlan> {
+  private async writeUser(op: OperationDoc, key: string, plan: UserChangePlan, user: UserDoc | undefined, catalog: Catalog, touched: Set<string>): Promise<UserChangePlan> {
     const reserved = new Set(plan.status === 'succeeded' ? plan.added : []);
     for (let attempt = 0; plan.status === 'succeeded' && user; attempt++) {
       const mark: LicenseChangeMark = {
@@ -419,18 +436,22 @@ export class LicenseService {
         ...toUserDoc(op.customerId, { ...stripUser(user), assignedLicenses: plan.after }, [mark, ...(user.licenseChanges ?? [])].slice(0, MAX_LICENSE_MARKS)),
         _etag: user._etag,
       };
-      if (this.options.crashAfterUserWrites !== undefined && this.userWrites >= this.options.crashAfterUserWrites) {
+      if (this.crashed || (this.options.crashAfterUserWrites !== undefined && this.userWrites >= this.options.crashAfterUserWrites)) {
+        // Sticky: a dead process writes nothing more, not even from writes already in flight.
+        this.crashed = true;
         throw new SimulatedCrash('simulated crash before a user write');
       }
       if (await this.directory.replaceUserIfUnchanged(next)) {
         this.userWrites++;
         return plan;
       }
-      // Someone changed this user since we read it: look again, and write only within our reservation.
+      // Someone changed this user since we read it: look again, and write only within our reservation
+      // and within the products this chunk settles (a seat given back elsewhere would go uncounted).
       user = await this.directory.user(op.customerId, plan.userId);
       const again = evaluateUserChange(user, plan.userId, op.request, catalog);
       if (again.status !== 'succeeded') return again;
-      if (attempt >= 3 || again.added.some((s) => !reserved.has(s))) return concurrentChangeFailure(plan);
+      const outside = again.added.some((s) => !reserved.has(s)) || again.removed.some((s) => !touched.has(s));
+      if (attempt >= 3 || outside) return concurrentChangeFailure(plan);
       plan = again;
     }
     return plan;
