@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { labels } from '../../cards/i18n';
+import { idempotencyKeyFor, requestFor, selectionHash, submitChange } from '../save';
+import { currentCustomer, renderManage, renderResult, selectedUsersSorted } from '../views';
+import { defineAction } from './action';
+
+/** "Save anyway" on the preview: applies the change it showed, if that card is still the current one. */
+export const confirmSave = defineAction({
+  verb: 'confirmSave',
+  data: z.object({ cardId: z.string().min(8).max(64) }),
+  async handle(ctx, data) {
+    const l = labels[ctx.lang];
+    const session = await ctx.session();
+    const pending = session.pendingSave;
+    if (!pending || pending.cardId !== data.cardId) {
+      // Already confirmed (a retried click) or superseded: the key tells which, and nothing is applied twice.
+      return { card: await renderManage(ctx, l.staleCard) };
+    }
+    if (pending.retryOf) {
+      const { customerKey, operationId } = pending.retryOf;
+      const request = await ctx.service.retryRequest(ctx.actor, customerKey, operationId, `retry:${operationId}:${data.cardId}`);
+      const customer = await ctx.service.customer(ctx.actor, customerKey);
+      if (request) await submitChange(ctx, { customer, request, change: pending.change, previewFirst: false, pending: {} });
+      const original = await ctx.service.operation(ctx.actor, customerKey, operationId);
+      return { card: original ? await renderResult(ctx, original) : await renderManage(ctx) };
+    }
+    const customer = await currentCustomer(ctx);
+    const userIds = (await selectedUsersSorted(ctx, customer)).map((u) => u.id);
+    if (selectionHash(userIds) !== pending.selectionHash) return { card: await renderManage(ctx, l.staleCard) };
+    const request = requestFor(ctx, customer.key, userIds, pending.change, idempotencyKeyFor(ctx.sessionId, data.cardId, pending.change, userIds));
+    const outcome = await submitChange(ctx, { customer, request, change: pending.change, previewFirst: false, pending: {} });
+    return { card: outcome.kind === 'preview' ? outcome.card : await renderManage(ctx, outcome.notice) };
+  },
+});

@@ -1,0 +1,24 @@
+import type { CardAction } from './action';
+import { clearSelection } from './clear-selection';
+import { confirmSave } from './confirm-save';
+import { customersPage } from './customers-page';
+import { dropSelected } from './drop-selected';
+import { manageLicenses } from './manage-licenses';
+import { resultsPage } from './results-page';
+import { retryFailed } from './retry-failed';
+import { runCommand } from './run-command';
+import { saveLicenses } from './save-licenses';
+import { selectCustomer } from './select-customer';
+import { selectPage } from './select-page';
+import { selectedPage } from './selected-page';
+import { servicePlansDone } from './service-plans-done';
+import { showCustomers } from './show-customers';
+import { showSelected } from './show-selected';
+import { usersFilter } from './users-filter';
+import { usersPage } from './users-page';
+import { viewServicePlans } from './view-service-plans';
+
+export const cardActions: CardAction[] = [
+  showCustomers, customersPage, selectCustomer, usersPage, usersFilter, selectPage, clearSelection, showSelected, selectedPage,
+  dropSelected, manageLicenses, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, runCommand,
+] as CardAction[];

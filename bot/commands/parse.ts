@@ -1,0 +1,74 @@
+// Text → command, in English and German, case-insensitive, with the bot's @mention already removed.
+import type { Lang } from '../../cards/i18n';
+
+export type ParsedCommand =
+  | { name: 'help' }
+  | { name: 'customers' }
+  | { name: 'use'; customer: string }
+  | { name: 'users'; filter?: string }
+  | { name: 'selected' }
+  | { name: 'licenses' }
+  | { name: 'history' }
+  | { name: 'assign' | 'revoke'; products: string[]; users: 'selected' | string[] }
+  | { name: 'unknown'; text: string };
+
+export interface CommandParse {
+  command: ParsedCommand;
+  /** The language the command was typed in, when its keyword tells (German keywords → German). */
+  lang?: Lang;
+}
+
+const SELECTED = /^(?:the\s+)?selected(?:\s+users)?$|^(?:die\s+|den\s+)?ausgew(?:ä|ae)hlten?(?:\s+benutzer(?:n)?)?$/i;
+
+/** "A, B and C" → ["A", "B", "C"]; commas, semicolons, "and"/"und". */
+export function splitList(text: string): string[] {
+  return text
+    .split(/\s*[,;]\s*|\s+(?:and|und|&)\s+/i)
+    .map((s) => s.trim().replace(/^["'„“]|["'“”]$/g, '').trim())
+    .filter(Boolean);
+}
+
+export function normalizeText(text: string): string {
+  return text
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^@\S+\s+/, '')
+    .replace(/[.!]+$/, '');
+}
+
+const rules: { re: RegExp; lang?: Lang; build: (m: RegExpMatchArray) => ParsedCommand }[] = [
+  { re: /^(?:help|\?|commands)$/i, lang: 'en', build: () => ({ name: 'help' }) },
+  { re: /^(?:hilfe|befehle)$/i, lang: 'de', build: () => ({ name: 'help' }) },
+  { re: /^(?:customers|tenants)$/i, lang: 'en', build: () => ({ name: 'customers' }) },
+  { re: /^kunden$/i, lang: 'de', build: () => ({ name: 'customers' }) },
+  { re: /^(?:use|customer|switch to)\s+(.+)$/i, lang: 'en', build: (m) => ({ name: 'use', customer: m[1] }) },
+  { re: /^(?:kunde|verwende|verwenden|wechsle zu)\s+(.+)$/i, lang: 'de', build: (m) => ({ name: 'use', customer: m[1] }) },
+  { re: /^users(?:\s+(.+))?$/i, lang: 'en', build: (m) => ({ name: 'users', filter: m[1] }) },
+  { re: /^benutzer(?:\s+(.+))?$/i, lang: 'de', build: (m) => ({ name: 'users', filter: m[1] }) },
+  { re: /^(?:selected|selection)(?:\s+users)?$/i, lang: 'en', build: () => ({ name: 'selected' }) },
+  { re: /^(?:ausgew(?:ä|ae)hlt|auswahl)$/i, lang: 'de', build: () => ({ name: 'selected' }) },
+  { re: /^(?:licen[cs]es|manage licen[cs]es)$/i, lang: 'en', build: () => ({ name: 'licenses' }) },
+  { re: /^(?:lizenzen|lizenzen verwalten)$/i, lang: 'de', build: () => ({ name: 'licenses' }) },
+  { re: /^history$/i, lang: 'en', build: () => ({ name: 'history' }) },
+  { re: /^verlauf$/i, lang: 'de', build: () => ({ name: 'history' }) },
+  { re: /^(?:assign|add|give)\s+(.+?)\s+to\s+(.+)$/i, lang: 'en', build: (m) => change('assign', m[1], m[2]) },
+  { re: /^(?:zuweisen|weise)\s+(.+?)\s+(?:an|zu)\s+(.+?)(?:\s+zu)?$/i, lang: 'de', build: (m) => change('assign', m[1], m[2]) },
+  { re: /^(?:revoke|remove|unassign|take)\s+(.+?)\s+from\s+(.+)$/i, lang: 'en', build: (m) => change('revoke', m[1], m[2]) },
+  { re: /^(?:entziehen|entziehe|entfernen|entferne)\s+(.+?)\s+(?:von|bei)\s+(.+)$/i, lang: 'de', build: (m) => change('revoke', m[1], m[2]) },
+];
+
+function change(name: 'assign' | 'revoke', products: string, users: string): ParsedCommand {
+  const target = users.trim();
+  return { name, products: splitList(products), users: SELECTED.test(target) ? 'selected' : splitList(target) };
+}
+
+export function parseCommand(raw: string): CommandParse {
+  const text = normalizeText(raw);
+  for (const rule of rules) {
+    const m = text.match(rule.re);
+    if (m) return { command: rule.build(m), lang: rule.lang };
+  }
+  return { command: { name: 'unknown', text } };
+}

@@ -1,0 +1,22 @@
+import { labels } from '../../cards/i18n';
+import { choicesCard } from '../../cards/simple-cards';
+import { fold } from '../../domain/store/directory';
+import { renderCustomers, renderUsers } from '../views';
+import { defineCommand } from './command';
+
+/** "use Contoso": picks a customer by key, name or domain; several matches get choices. */
+export const use = defineCommand({
+  name: 'use',
+  async handle(ctx, cmd) {
+    const l = labels[ctx.lang];
+    const q = fold(cmd.customer);
+    const all = await ctx.service.customersFor(ctx.actor);
+    const exact = all.filter((c) => c.key === q || fold(c.displayName) === q || fold(c.defaultDomain) === q);
+    const found = exact.length ? exact : all.filter((c) => fold(c.displayName).includes(q) || c.key.includes(q) || fold(c.defaultDomain).includes(q));
+    if (found.length === 0) return renderCustomers(ctx, 1, l.unknownCustomer(cmd.customer));
+    if (found.length > 1) return choicesCard(l.unknownCustomer(cmd.customer), found.map((c) => ({ title: c.displayName, text: `use ${c.key}` })));
+    const customer = found[0];
+    await ctx.updateSession((s) => (s.customerKey === customer.key ? s : { id: s.id, customerKey: customer.key, selected: [], filter: {}, anchor: {} }));
+    return renderUsers(ctx, 'first');
+  },
+});

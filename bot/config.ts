@@ -1,0 +1,49 @@
+// Settings from the environment, checked once at start-up with one clear line per bad value.
+import path from 'node:path';
+import { z } from 'zod';
+import { cosmosEnvSchema, envWithoutBlanks } from '../domain/store/cosmos';
+
+export const DEFAULT_SEED_DIR = path.resolve(__dirname, '../data/demo');
+
+const settingsSchema = z
+  .object({
+    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535').default(3978),
+    MicrosoftAppId: z.string().optional(),
+    MicrosoftAppPassword: z.string().optional(),
+    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
+    MicrosoftAppTenantId: z.string().optional(),
+    SEED_DIR: z.string().default(DEFAULT_SEED_DIR),
+    PLAYGROUND: z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
+    PLAYGROUND_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535').default(56150),
+    BUY_MORE_URL: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).default('https://partner.microsoft.com/dashboard/commerce2/customers'),
+  })
+  .and(cosmosEnvSchema)
+  .superRefine((s, ctx) => {
+    if (s.MicrosoftAppType === 'SingleTenant' && s.MicrosoftAppId && !s.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required when MicrosoftAppType is SingleTenant' });
+    }
+    if (s.MicrosoftAppId && s.MicrosoftAppType !== 'UserAssignedMSI' && !s.MicrosoftAppPassword) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
+    }
+  });
+
+export type Settings = z.infer<typeof settingsSchema> & {
+  /** No MicrosoftAppId: a local run, with the Agents Playground unless PLAYGROUND=off. */
+  localMode: boolean;
+  playground: boolean;
+};
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`License Desk cannot start; fix these settings:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = settingsSchema.safeParse(envWithoutBlanks(env));
+  if (!parsed.success) {
+    throw new SettingsError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`));
+  }
+  const localMode = !parsed.data.MicrosoftAppId;
+  return { ...parsed.data, localMode, playground: localMode && parsed.data.PLAYGROUND !== 'off' };
+}

@@ -1,0 +1,129 @@
+// Turning the Manage licenses card into a license change, and applying it without making Teams wait.
+import { createHash, randomUUID } from 'node:crypto';
+import { labels } from '../cards/i18n';
+import { productInputId, type LicenseDraft, type ProductChoice } from '../cards/manage-licenses-card';
+import { messageCard, progressCard } from '../cards/simple-cards';
+import { previewCard } from '../cards/results-cards';
+import type { AdaptiveCard } from '../cards/render';
+import { AccessDeniedError } from '../domain/access';
+import type { Product } from '../domain/catalog';
+import type { Customer, DirectoryUser, LicenseChangeRequest } from '../domain/model';
+import type { HandlerContext } from './context';
+import { renderResult } from './views';
+
+export interface LicenseChange {
+  assign: { skuId: string; disabledPlans: string[] }[];
+  remove: string[];
+}
+
+/** Reads the card's product inputs against who holds what now (not what the card showed). */
+export function changeFromInputs(data: Record<string, unknown>, products: Product[], users: DirectoryUser[], draft: LicenseDraft): { change: LicenseChange; choices: Record<string, ProductChoice> } {
+  const change: LicenseChange = { assign: [], remove: [] };
+  const choices: Record<string, ProductChoice> = {};
+  for (const p of products) {
+    const raw = data[productInputId(p.skuId)];
+    const value = typeof raw === 'string' ? raw : typeof raw === 'boolean' ? String(raw) : undefined;
+    const holders = users.filter((u) => u.assignedLicenses.some((l) => l.skuId === p.skuId)).length;
+    const plansChanged = (draft.disabledPlans[p.skuId]?.length ?? 0) > 0;
+    let choice: ProductChoice = 'keep';
+    if (value === 'assign' || (value === 'true' && (holders < users.length || plansChanged))) choice = 'assign';
+    else if (value === 'remove' || (value === 'false' && holders > 0)) choice = 'remove';
+    choices[p.skuId] = choice;
+    if (choice === 'assign') change.assign.push({ skuId: p.skuId, disabledPlans: draft.disabledPlans[p.skuId] ?? [] });
+    if (choice === 'remove') change.remove.push(p.skuId);
+  }
+  return { change, choices };
+}
+
+export function isEmptyChange(c: LicenseChange) {
+  return !c.assign.length && !c.remove.length;
+}
+
+/** The same click (same card, same choices) always gives the same key: a retried click changes nothing twice. */
+export function idempotencyKeyFor(sessionId: string, cardId: string, change: LicenseChange, userIds: string[]): string {
+  return createHash("sha256").update(JSON.stringify([sessionId, cardId, change, userIds])).digest("hex");
+}
+
+export function requestFor(ctx: HandlerContext, customerKey: string, userIds: string[], change: LicenseChange, idempotencyKey: string): LicenseChangeRequest {
+  return {
+    customerKey,
+    userIds,
+    licensesToAssign: change.assign,
+    licensesToRemove: change.remove,
+    mode: change.assign.length ? 'add' : 'remove',
+    requestedBy: { aadObjectId: ctx.actor.aadObjectId ?? ctx.actor.userId ?? 'unknown', userId: ctx.actor.userId, displayName: ctx.actor.displayName },
+    idempotencyKey,
+  };
+}
+
+/** How long a click waits for a small change to finish before answering (Teams retries after 15 s). */
+export const INLINE_WAIT_MS = 8_000;
+
+/**
+ * Posts a progress message, applies in the background, updates that message with progress and then
+ * with "Licenses updated". Resolves when the change is done or after INLINE_WAIT_MS, whichever is first.
+ */
+export async function startApply(ctx: HandlerContext, customer: Customer, request: LicenseChangeRequest): Promise<{ finished: boolean }> {
+  const l = labels[ctx.lang];
+  const total = request.userIds.length;
+  const progressId = await ctx.conversation.send(progressCard(ctx.lang, customer.displayName, 0, total));
+  let updates = Promise.resolve();
+  let lastUpdate = 0;
+  const show = (card: AdaptiveCard) => {
+    updates = updates.then(() => (progressId ? ctx.later.update(progressId, card) : ctx.later.send(card).then(() => undefined))).catch(() => undefined);
+    return updates;
+  };
+  let finished = false;
+  const work = ctx.background.run(async () => {
+    try {
+      const result = await ctx.service.apply(request, (p) => {
+        if (!progressId || Date.now() - lastUpdate < 1_000) return;
+        lastUpdate = Date.now();
+        void show(progressCard(ctx.lang, customer.displayName, p.processed, p.total, p.counts));
+      });
+      await ctx.updateSession((s) => ({ ...s, draft: undefined }));
+      await show(await renderResult(ctx, result));
+    } catch (err) {
+      const denied = err instanceof AccessDeniedError;
+      await show(messageCard({ title: denied ? l.accessDenied : l.badInput, lines: [denied ? err.message : l.somethingWrong], tone: 'error' }));
+      if (!denied) throw err;
+    } finally {
+      finished = true;
+    }
+  });
+  await Promise.race([work, new Promise((r) => setTimeout(r, INLINE_WAIT_MS))]);
+  return { finished };
+}
+
+export function selectionHash(userIds: string[]): string {
+  return createHash('sha256').update(userIds.join(',')).digest('hex');
+}
+
+export type SubmitOutcome = { kind: 'preview'; card: AdaptiveCard } | { kind: 'replayed' | 'started' | 'finished'; notice: string };
+
+/**
+ * Saves a change: a click seen before answers with what it did; a change the domain predicts to fail
+ * for some users first shows the preview (unless confirmed); otherwise it is applied.
+ */
+export async function submitChange(
+  ctx: HandlerContext,
+  input: { customer: Customer; request: LicenseChangeRequest; change: LicenseChange; previewFirst: boolean; pending: { selectionHash?: string; retryOf?: { customerKey: string; operationId: string } } },
+): Promise<SubmitOutcome> {
+  const l = labels[ctx.lang];
+  const { customer, request } = input;
+  const seen = await ctx.service.operationByKey(ctx.actor, customer.key, request.idempotencyKey);
+  if (seen) return { kind: 'replayed', notice: seen.status === 'running' ? l.stillRunning : l.replayed };
+  if (input.previewFirst) {
+    const preview = await ctx.service.preview(request);
+    if (preview.counts.failed > 0) {
+      const cardId = randomUUID();
+      await ctx.updateSession((s) => ({ ...s, pendingSave: { cardId, change: input.change, ...input.pending } }));
+      const catalog = await ctx.service.catalog(ctx.actor, customer.key);
+      const change = { assign: input.change.assign.map((a) => catalog.displayName(a.skuId)), remove: input.change.remove.map((r) => catalog.displayName(r)) };
+      return { kind: 'preview', card: previewCard(ctx.lang, { customer, preview, cardId, canSave: preview.counts.succeeded > 0, change }) };
+    }
+  }
+  await ctx.updateSession((s) => ({ ...s, pendingSave: undefined }));
+  const { finished } = await startApply(ctx, customer, request);
+  return finished ? { kind: 'finished', notice: '' } : { kind: 'started', notice: l.savingStarted(request.userIds.length) };
+}

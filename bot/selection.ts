@@ -1,0 +1,41 @@
+// The selection lives on the server; each card only reports the ticks of the page it shows.
+import { z } from 'zod';
+
+/** Teams sends a multi-select as "a,b,c", and leaves it out entirely when nothing is ticked. */
+export const idList = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => s.trim()).filter(Boolean));
+
+/** New selection = old selection, minus this page's users, plus this page's ticks. */
+export function mergeSelection(selected: string[], pageUserIds: string[], ticked: string[]): string[] {
+  const page = new Set(pageUserIds);
+  // Only ticks of users that were really on the page count: a forged id cannot sneak in.
+  const ticks = ticked.filter((id) => page.has(id));
+  const kept = selected.filter((id) => !page.has(id));
+  return [...new Set([...kept, ...ticks])];
+}
+
+export const MAX_SELECTED = 20_000;
+
+/** Data every users-list action carries: the ids shown on the page and the ticks among them. */
+export const pageTicksSchema = z.object({ pageUserIds: idList, selection: idList });
+
+/** Records the ticks of the page the admin was looking at, before doing what they clicked. */
+export async function rememberTicks(
+  ctx: { updateSession(change: (s: { selected: string[] }) => { selected: string[] }): Promise<unknown> },
+  data: { pageUserIds: string[]; selection: string[] },
+): Promise<void> {
+  if (!data.pageUserIds.length) return;
+  await ctx.updateSession((s) => {
+    const selected = mergeSelection(s.selected, data.pageUserIds, data.selection);
+    if (selected.length > MAX_SELECTED) throw new SelectionTooLargeError();
+    return { ...s, selected };
+  });
+}
+
+export class SelectionTooLargeError extends Error {
+  constructor() {
+    super(`At most ${MAX_SELECTED} users can be selected at once.`);
+  }
+}

@@ -1,0 +1,97 @@
+// The HTTP side: restify 11 + botbuilder CloudAdapter. POST /api/messages, GET /healthz.
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import restify from 'restify';
+import { labels } from '../cards/i18n';
+import { messageCard } from '../cards/simple-cards';
+import { CardFactory } from 'botbuilder';
+import type { LicenseService } from '../domain/service';
+import type { Settings } from './config';
+import { BackgroundWork, type BotDeps } from './context';
+import { setLogger } from './router';
+import { SessionRepository } from './session';
+import { LicenseDeskBot } from './teams-bot';
+import type { CosmosStore } from '../domain/store/cosmos';
+
+export interface App {
+  server: restify.Server;
+  adapter: CloudAdapter;
+  background: BackgroundWork;
+  /** Marks the store as ready (GET /healthz answers 200 from then on). */
+  setReady(ready: boolean): void;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export type Log = (message: string, err?: unknown) => void;
+
+export function createApp(
+  settings: Pick<Settings, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId' | 'BUY_MORE_URL'>,
+  store: Pick<CosmosStore, 'containers'>,
+  service: LicenseService,
+  log: Log = (m, e) => console.error(m, e ?? ''),
+): App {
+  setLogger(log);
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: settings.MicrosoftAppId ?? '',
+    MicrosoftAppPassword: settings.MicrosoftAppPassword ?? '',
+    MicrosoftAppType: settings.MicrosoftAppType,
+    MicrosoftAppTenantId: settings.MicrosoftAppTenantId ?? '',
+  });
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (turn: TurnContext, error: Error) => {
+    // Last resort: log it, and tell the person something clear instead of leaving them waiting.
+    log('turn failed', error);
+    try {
+      const l = labels.en;
+      await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(messageCard({ title: l.badInput, lines: [l.somethingWrong], tone: 'error' }))] });
+    } catch (sendError) {
+      log('could not report the failure', sendError);
+    }
+  };
+  const background = new BackgroundWork((err) => log('background work failed', err));
+  const deps: BotDeps = { service, sessions: new SessionRepository(store.containers.sessions), buyMoreUrl: settings.BUY_MORE_URL, background };
+  const bot = new LicenseDeskBot(deps, adapter, settings.MicrosoftAppId ?? '');
+
+  const server = restify.createServer({ name: 'license-desk', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+  let ready = false;
+  server.get('/healthz', (_req, res, next) => {
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
+    return next();
+  });
+  server.post('/api/messages', async (req, res) => {
+    const body = req.body as { type?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || typeof body.type !== 'string') {
+      res.send(400, { error: 'The body must be a Bot Framework activity (JSON with a "type").' });
+      return;
+    }
+    try {
+      await adapter.process(req, res, (turn) => bot.run(turn));
+    } catch (err) {
+      log('could not process activity', err);
+      if (!res.headersSent) res.send(400, { error: 'The activity could not be processed.' });
+    }
+  });
+  server.on('restifyError', (_req, _res, err, callback) => {
+    log('request failed', err);
+    return callback();
+  });
+
+  return {
+    server,
+    adapter,
+    background,
+    setReady: (r) => {
+      ready = r;
+    },
+    listen: (port, host = '0.0.0.0') =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await background.idle();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Each admin's working state per conversation (customer, selection, filter, draft), in Cosmos so it
+// survives restarts and so, in a shared chat, one admin's selection is never another's.
+import type { Container } from '@azure/cosmos';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { isConflict, isPreconditionFailed, readItem, stripDoc, withRetry } from '../domain/store/cosmos';
+
+const draftSchema = z.object({
+  choices: z.record(z.string(), z.enum(['assign', 'remove', 'keep'])),
+  disabledPlans: z.record(z.string(), z.array(z.string())),
+});
+
+export const sessionSchema = z.object({
+  id: z.string(),
+  customerKey: z.string().optional(),
+  selected: z.array(z.string()).default([]),
+  filter: z.object({ text: z.string().optional(), department: z.string().optional(), skuId: z.string().optional() }).default({}),
+  /** Where the users list is: the sort keys around the current page. */
+  anchor: z.object({ firstKey: z.string().optional(), lastKey: z.string().optional() }).default({}),
+  draft: draftSchema.optional(),
+  /** A change shown in the preview card, waiting for "Save anyway"; tied to that card and selection. */
+  pendingSave: z
+    .object({
+      cardId: z.string(),
+      /** The selection the preview was for (a hash: selections can be long). */
+      selectionHash: z.string().optional(),
+      /** Or: a "Retry failed" of this operation. */
+      retryOf: z.object({ customerKey: z.string(), operationId: z.string() }).optional(),
+      change: z.object({ assign: z.array(z.object({ skuId: z.string(), disabledPlans: z.array(z.string()) })), remove: z.array(z.string()) }),
+    })
+    .optional(),
+  updatedAt: z.string().optional(),
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+/** Channel threads share their channel's session: Teams appends ";messageid=…" per thread. */
+export function sessionIdFor(conversationId: string, person: string): string {
+  const conversation = conversationId.split(';messageid=')[0];
+  return createHash('sha256').update(`${conversation}\n${person}`).digest('hex').slice(0, 40);
+}
+
+export class SessionRepository {
+  constructor(private readonly container: Container) {}
+
+  async get(id: string): Promise<Session> {
+    const doc = await readItem<Session & { _etag: string }>(this.container, id, id);
+    return doc ? sessionSchema.parse(doc) : sessionSchema.parse({ id });
+  }
+
+  /** Read-modify-write with the ETag, so two quick clicks cannot lose each other's ticks. */
+  async update(id: string, change: (s: Session) => Session): Promise<Session> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const doc = await readItem<Session & { _etag: string }>(this.container, id, id);
+      const next = { ...change(doc ? sessionSchema.parse(doc) : sessionSchema.parse({ id })), id, updatedAt: new Date().toISOString() };
+      try {
+        if (doc) {
+          await withRetry(() => this.container.item(id, id).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: doc._etag } }));
+        } else {
+          await withRetry(() => this.container.items.create(next));
+        }
+        return next;
+      } catch (err) {
+        if (!isPreconditionFailed(err) && !isConflict(err)) throw err;
+      }
+    }
+    throw new Error('Your session is being changed by several clicks at once; try again.');
+  }
+}

@@ -1,0 +1,118 @@
+// The only file that knows botbuilder's activity handling: it turns Teams activities into router calls
+// and router answers into replies. Replacing botbuilder (Microsoft 365 Agents SDK) means replacing this,
+// adapter.ts and server.ts; commands, actions, cards and the domain stay as they are.
+import {
+  CardFactory,
+  TeamsActivityHandler,
+  TurnContext,
+  type CloudAdapter,
+  type ConversationReference,
+  type InvokeResponse,
+} from 'botbuilder';
+import { z } from 'zod';
+import { langOf } from '../cards/i18n';
+import type { AdaptiveCard } from '../cards/render';
+import type { BotDeps, ConversationPort, HandlerContext } from './context';
+import { runAction, runText } from './router';
+import { sessionIdFor } from './session';
+
+const invokeValueSchema = z.object({
+  action: z.object({ type: z.literal('Action.Execute'), verb: z.string().min(1).max(64), data: z.record(z.string(), z.unknown()).optional() }),
+});
+
+const submitValueSchema = z.object({ verb: z.string().min(1).max(64) }).catchall(z.unknown());
+
+const asMessage = (card: AdaptiveCard) => ({ type: 'message' as const, attachments: [CardFactory.adaptiveCard(card)] });
+
+export class LicenseDeskBot extends TeamsActivityHandler {
+  constructor(
+    private readonly deps: BotDeps,
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+  ) {
+    super();
+    this.onMessage(async (turn, next) => {
+      await this.handleMessage(turn);
+      await next();
+    });
+    this.onMembersAdded(async (turn, next) => {
+      // Welcome once, when the bot itself joins a chat or team.
+      if (turn.activity.membersAdded?.some((m) => m.id === turn.activity.recipient.id)) {
+        await turn.sendActivity(asMessage(await runText(this.contextFor(turn), 'help')));
+      }
+      await next();
+    });
+  }
+
+  private async handleMessage(turn: TurnContext) {
+    const ctx = this.contextFor(turn);
+    const { value } = turn.activity;
+    if (value !== undefined && value !== null) {
+      // Action.Submit: the card's data arrives as the message value; replace the card it came from.
+      const submit = submitValueSchema.safeParse(value);
+      const { card } = await runAction(ctx, submit.success ? submit.data.verb : undefined, submit.success ? submit.data : {});
+      if (turn.activity.replyToId) await turn.updateActivity({ ...asMessage(card), id: turn.activity.replyToId });
+      else await turn.sendActivity(asMessage(card));
+      return;
+    }
+    await turn.sendActivity(asMessage(await runText(ctx, turn.activity.text ?? '')));
+  }
+
+  /** Action.Execute: answered in the invoke response, which replaces the clicked card in place. */
+  protected override async onInvokeActivity(turn: TurnContext): Promise<InvokeResponse> {
+    if (turn.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(turn);
+    const parsed = invokeValueSchema.safeParse(turn.activity.value);
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      return { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } } };
+    }
+    const { verb, data } = parsed.data.action;
+    const outcome = await runAction(this.contextFor(turn), verb, data ?? {});
+    if (outcome.status === 400) {
+      const message = textOf(outcome.card);
+      return { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } } };
+    }
+    return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: outcome.card } };
+  }
+
+  private contextFor(turn: TurnContext): HandlerContext {
+    const { activity } = turn;
+    const from = activity.from ?? { id: 'unknown', name: '' };
+    const sessionId = sessionIdFor(activity.conversation?.id ?? 'none', from.aadObjectId ?? from.id);
+    const reference = TurnContext.getConversationReference(activity);
+    const inTurn: ConversationPort = {
+      send: async (card) => (await turn.sendActivity(asMessage(card)))?.id,
+      update: async (id, card) => {
+        await turn.updateActivity({ ...asMessage(card), id });
+      },
+    };
+    const deps = this.deps;
+    return {
+      ...deps,
+      actor: { aadObjectId: from.aadObjectId, userId: from.id, displayName: from.name ?? '' },
+      lang: langOf(activity.locale),
+      sessionId,
+      conversation: inTurn,
+      later: this.proactive(reference),
+      session: () => deps.sessions.get(sessionId),
+      updateSession: (change) => deps.sessions.update(sessionId, change),
+    };
+  }
+
+  /** Messages after the turn has been answered, through the connector (continueConversation). */
+  private proactive(reference: Partial<ConversationReference>): ConversationPort {
+    const withTurn = <T>(work: (turn: TurnContext) => Promise<T>) =>
+      new Promise<T>((resolve, reject) => {
+        this.adapter.continueConversationAsync(this.appId, reference, async (turn) => resolve(await work(turn))).catch(reject);
+      });
+    return {
+      send: (card) => withTurn(async (turn) => (await turn.sendActivity(asMessage(card)))?.id),
+      update: (id, card) => withTurn(async (turn) => void (await turn.updateActivity({ ...asMessage(card), id }))),
+    };
+  }
+}
+
+/** The lines of a message card, for an error banner. */
+function textOf(card: AdaptiveCard): string {
+  return (card.body as { text?: string }[]).map((b) => b.text).filter(Boolean).join(' ');
+}

@@ -1,0 +1,101 @@
+// Builds each card from the admin's session and the domain; shared by commands and card actions.
+import { randomUUID } from 'node:crypto';
+import { customersCard } from '../cards/customers-card';
+import { labels } from '../cards/i18n';
+import { manageLicensesCard, type LicenseDraft } from '../cards/manage-licenses-card';
+import type { AdaptiveCard } from '../cards/render';
+import { historyCard, resultCard } from '../cards/results-cards';
+import { SELECTED_PER_PAGE, selectedCard } from '../cards/selected-card';
+import { messageCard } from '../cards/simple-cards';
+import { productNamer, usersCard } from '../cards/users-card';
+import type { Customer } from '../domain/model';
+import type { OperationResult } from '../domain/service';
+import type { PageMove } from '../domain/store/directory';
+import type { HandlerContext } from './context';
+
+/** Raised when an action needs a customer and none is chosen: the router answers with the customers card. */
+export class NoCustomerChosen extends Error {}
+
+export const emptyDraft = (): LicenseDraft => ({ choices: {}, disabledPlans: {} });
+
+export async function currentCustomer(ctx: HandlerContext): Promise<Customer> {
+  const session = await ctx.session();
+  if (!session.customerKey) throw new NoCustomerChosen();
+  return ctx.service.customer(ctx.actor, session.customerKey);
+}
+
+export async function renderCustomers(ctx: HandlerContext, page = 1, lead?: string): Promise<AdaptiveCard> {
+  const customers = await ctx.service.customersFor(ctx.actor);
+  const card = customersCard(ctx.lang, customers, page);
+  if (lead) card.body.unshift({ type: 'TextBlock', text: lead, wrap: true, color: 'Accent' });
+  return card;
+}
+
+/** The users list at `move` from where the admin was ("stay" re-reads the current page). */
+export async function renderUsers(ctx: HandlerContext, move: PageMove | 'stay'): Promise<AdaptiveCard> {
+  const customer = await currentCustomer(ctx);
+  const session = await ctx.session();
+  const anchor = session.anchor;
+  // "stay": the page that starts where the current one starts (just after the key before it).
+  const page =
+    move === 'stay' && anchor.firstKey
+      ? await ctx.service.listUsers(ctx.actor, customer.key, session.filter, 'next', { lastKey: keyBefore(anchor.firstKey) })
+      : await ctx.service.listUsers(ctx.actor, customer.key, session.filter, move === 'stay' ? 'first' : move, anchor);
+  await ctx.updateSession((s) => ({ ...s, anchor: { firstKey: page.firstKey, lastKey: page.lastKey } }));
+  const [departments, products] = await Promise.all([ctx.service.departments(ctx.actor, customer.key), ctx.service.products(ctx.actor, customer.key)]);
+  return usersCard(ctx.lang, { customer, page, selectedIds: new Set(session.selected), filter: session.filter, departments, products });
+}
+
+/** The greatest string below `key` for keyset paging: the same key with its last character decremented. */
+function keyBefore(key: string): string {
+  const last = key.charCodeAt(key.length - 1);
+  return key.slice(0, -1) + String.fromCharCode(last - 1) + '\uffff';
+}
+
+export async function selectedUsersSorted(ctx: HandlerContext, customer: Customer) {
+  const session = await ctx.session();
+  const users = await ctx.service.usersById(ctx.actor, customer.key, session.selected);
+  return users.sort((a, b) => a.sortKey.localeCompare(b.sortKey));
+}
+
+export async function renderSelected(ctx: HandlerContext, page = 1): Promise<AdaptiveCard> {
+  const customer = await currentCustomer(ctx);
+  const users = await selectedUsersSorted(ctx, customer);
+  const pageCount = Math.max(1, Math.ceil(users.length / SELECTED_PER_PAGE));
+  const current = Math.min(Math.max(1, page), pageCount);
+  const products = await ctx.service.products(ctx.actor, customer.key);
+  return selectedCard(ctx.lang, {
+    customer,
+    users: users.slice((current - 1) * SELECTED_PER_PAGE, current * SELECTED_PER_PAGE),
+    total: users.length,
+    page: current,
+    products,
+  });
+}
+
+/** Manage licenses for the selected users; a fresh card id makes each rendering's Save its own change. */
+export async function renderManage(ctx: HandlerContext, notice = ''): Promise<AdaptiveCard> {
+  const customer = await currentCustomer(ctx);
+  const users = await selectedUsersSorted(ctx, customer);
+  const l = labels[ctx.lang];
+  if (!users.length) {
+    return messageCard({ title: l.manageLicenses, lines: [l.noneSelected], actions: [{ title: l.backToUsers, verb: 'usersPage', data: { move: 'stay' } }] });
+  }
+  const session = await ctx.session();
+  const products = await ctx.service.products(ctx.actor, customer.key);
+  return manageLicensesCard(ctx.lang, {
+    customer, users, products, draft: session.draft ?? emptyDraft(), buyMoreUrl: ctx.buyMoreUrl, cardId: randomUUID(), notice,
+  });
+}
+
+export async function renderResult(ctx: HandlerContext, result: OperationResult, page = 1): Promise<AdaptiveCard> {
+  const customer = await ctx.service.customer(ctx.actor, result.customerKey);
+  const catalog = await ctx.service.catalog(ctx.actor, result.customerKey);
+  return resultCard(ctx.lang, { customer, result, page, productName: (id) => catalog.displayName(id) });
+}
+
+export async function renderHistory(ctx: HandlerContext): Promise<AdaptiveCard> {
+  const customer = await currentCustomer(ctx);
+  const [operations, products] = await Promise.all([ctx.service.history(ctx.actor, customer.key, 20), ctx.service.products(ctx.actor, customer.key)]);
+  return historyCard(ctx.lang, { customer, operations, productName: productNamer(products) });
+}

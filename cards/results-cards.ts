@@ -1,0 +1,112 @@
+// Step 5 (preview before a change that will partly fail) and step 6 (Licenses updated).
+import previewTemplate from './templates/preview.json';
+import resultTemplate from './templates/result.json';
+import historyTemplate from './templates/history.json';
+import type { Customer } from '../domain/model';
+import type { UserChangePlan } from '../domain/rules';
+import type { OperationResult, OperationSummary, Preview } from '../domain/service';
+import { errorText, labels, type Lang } from './i18n';
+import { clip, expand, nameList, type AdaptiveCard } from './render';
+
+export const RESULTS_PER_PAGE = 25;
+const PREVIEW_FAILURES_SHOWN = 15;
+
+type Namer = (skuId: string) => string;
+
+function problems(r: UserChangePlan, lang: Lang): string[] {
+  const l = labels[lang];
+  return r.errors.flatMap((e) => {
+    const t = errorText(e, lang);
+    return [clip(t.reason, 300), clip(`${l.fixPrefix} ${t.fix}`, 300)];
+  });
+}
+
+function changes(r: UserChangePlan, lang: Lang, name: Namer): string[] {
+  const l = labels[lang];
+  return [
+    r.added.length ? `${l.assignedVerb}: ${r.added.map(name).join(', ')}` : '',
+    r.removed.length ? `${l.revokedVerb}: ${r.removed.map(name).join(', ')}` : '',
+    r.updated.length ? `${l.updatedVerb}: ${r.updated.map(name).join(', ')}` : '',
+  ].filter(Boolean);
+}
+
+const who = (r: UserChangePlan) => (r.userPrincipalName ? `${r.displayName} (${r.userPrincipalName})` : r.displayName);
+
+export function changeSummary(lang: Lang, assign: string[], remove: string[], users: number): string {
+  const l = labels[lang];
+  const parts = [assign.length ? `${l.assignedVerb}: ${assign.join(', ')}` : '', remove.length ? `${l.revokedVerb}: ${remove.join(', ')}` : ''].filter(Boolean);
+  return `${parts.join(' · ')} → ${users} ${lang === 'de' ? 'Benutzer' : 'users'}`;
+}
+
+export function previewCard(
+  lang: Lang,
+  input: { customer: Customer; preview: Preview; change: { assign: string[]; remove: string[] }; cardId: string; canSave: boolean },
+): AdaptiveCard {
+  const l = labels[lang];
+  const { preview } = input;
+  const failures = preview.results.filter((r) => r.status === 'failed');
+  return expand(previewTemplate, {
+    labels: l,
+    customerLine: input.customer.displayName,
+    changeLine: changeSummary(lang, input.change.assign, input.change.remove, preview.results.length),
+    seats: preview.seatDemand.map((d) => ({ title: d.displayName, value: `${d.needed} / ${d.available}` })),
+    intro: l.previewIntro(failures.length, preview.results.length),
+    failures: failures.slice(0, PREVIEW_FAILURES_SHOWN).map((r) => ({ name: who(r), problems: problems(r, lang) })),
+    moreText: failures.length > PREVIEW_FAILURES_SHOWN ? l.andMore(failures.length - PREVIEW_FAILURES_SHOWN) : '',
+    okText: l.previewOk(preview.counts.succeeded),
+    cardId: input.cardId,
+    canSave: input.canSave,
+  });
+}
+
+/** Failures first, then successes, then the unchanged; counts first of all. */
+export function orderedResults(results: UserChangePlan[]): UserChangePlan[] {
+  const rank = { failed: 0, succeeded: 1, noChange: 2 } as const;
+  return [...results].sort((a, b) => rank[a.status] - rank[b.status]);
+}
+
+export function resultCard(lang: Lang, input: { customer: Customer; result: OperationResult; page: number; productName: Namer }): AdaptiveCard {
+  const l = labels[lang];
+  const { result } = input;
+  const ordered = orderedResults(result.results);
+  const pageCount = Math.max(1, Math.ceil(ordered.length / RESULTS_PER_PAGE));
+  const page = Math.min(Math.max(1, input.page), pageCount);
+  const shown = ordered.slice((page - 1) * RESULTS_PER_PAGE, page * RESULTS_PER_PAGE);
+  const section = (status: UserChangePlan['status'], heading: string, color: string) => {
+    const entries = shown.filter((r) => r.status === status);
+    return entries.length
+      ? { heading: `${heading} (${result.counts[status]})`, color, entries: entries.map((r) => ({ name: who(r), lines: status === 'failed' ? problems(r, lang) : changes(r, lang, input.productName) })) }
+      : undefined;
+  };
+  const when = new Date(result.completedAt ?? result.createdAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  return expand(resultTemplate, {
+    labels: l,
+    customerLine: input.customer.displayName,
+    countsText: l.resultCounts(result.counts.succeeded, result.counts.failed, result.counts.noChange),
+    countsColor: result.counts.failed ? 'Attention' : 'Good',
+    byText: l.by(result.requestedBy.displayName || result.requestedBy.aadObjectId, when),
+    replayedText: result.replayed ? l.replayed : '',
+    sections: [section('failed', l.failedHeading, 'Attention'), section('succeeded', l.succeededHeading, 'Good'), section('noChange', l.unchangedHeading, 'Default')].filter(Boolean),
+    page,
+    pageCount,
+    pageText: l.resultPage(page, pageCount),
+    failedCount: result.counts.failed,
+    operationId: result.operationId,
+    customerKey: result.customerKey,
+  });
+}
+
+export function historyCard(lang: Lang, input: { customer: Customer; operations: OperationSummary[]; productName: Namer }): AdaptiveCard {
+  const l = labels[lang];
+  return expand(historyTemplate, {
+    labels: l,
+    customerKey: input.customer.key,
+    customerLine: input.customer.displayName,
+    operations: input.operations.slice(0, 20).map((o) => ({
+      operationId: o.operationId,
+      what: clip(changeSummary(lang, o.assigned.map(input.productName), o.removed.map(input.productName), o.userCount), 200),
+      detail: `${o.createdAt.replace('T', ' ').slice(0, 16)} UTC · ${o.requestedBy?.displayName ?? ''} · ${o.status === 'running' ? l.running : l.historyLine(o.counts.succeeded, o.counts.failed, o.userCount)}`,
+    })),
+  });
+}
+

@@ -1,0 +1,49 @@
+// Small cards: a message with optional buttons, help, choices for an ambiguous name, save progress.
+import help from './templates/help.json';
+import message from './templates/message.json';
+import choices from './templates/choices.json';
+import progress from './templates/progress.json';
+import { labels, type Lang } from './i18n';
+import { clip, expand, type AdaptiveCard } from './render';
+
+export interface CardButton {
+  title: string;
+  verb: string;
+  data?: Record<string, unknown>;
+}
+
+export function messageCard(input: { title: string; lines: string[]; tone?: 'info' | 'warning' | 'error'; actions?: CardButton[] }): AdaptiveCard {
+  const color = input.tone === 'error' ? 'Attention' : input.tone === 'warning' ? 'Warning' : 'Default';
+  return expand(message, {
+    title: input.title,
+    color,
+    lines: input.lines.map((l) => clip(l, 2000)),
+    actions: (input.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: { ...a.data, verb: a.verb } })),
+  });
+}
+
+export function helpCard(lang: Lang, lead = ''): AdaptiveCard {
+  const l = labels[lang];
+  return expand(help, {
+    title: l.helpTitle,
+    lead,
+    intro: l.helpIntro,
+    commands: l.helpCommands.map(([command, meaning]) => ({ command, meaning })),
+    showCustomersLabel: l.showCustomers,
+  });
+}
+
+/** An ambiguous or unknown name gets choices, never a guess: each choice re-runs the command resolved. */
+export function choicesCard(question: string, options: { title: string; text: string }[]): AdaptiveCard {
+  return expand(choices, { question, choices: options.slice(0, 10).map((o) => ({ title: clip(o.title, 80), text: o.text })) });
+}
+
+export function progressCard(lang: Lang, customerName: string, done: number, total: number, counts?: { succeeded: number; failed: number; noChange: number }): AdaptiveCard {
+  const l = labels[lang];
+  return expand(progress, {
+    title: l.savingTitle,
+    customerName,
+    progressText: l.savingProgress(done, total),
+    countsText: counts ? l.resultCounts(counts.succeeded, counts.failed, counts.noChange) : '',
+  });
+}

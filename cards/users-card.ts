@@ -1,0 +1,56 @@
+import template from './templates/users.json';
+import type { Product } from '../domain/catalog';
+import type { Customer, DirectoryUser } from '../domain/model';
+import type { UserPage } from '../domain/store/directory';
+import { labels, type Labels, type Lang } from './i18n';
+import { clip, expand, type AdaptiveCard } from './render';
+
+export interface UsersCardInput {
+  customer: Customer;
+  page: UserPage;
+  selectedIds: ReadonlySet<string>;
+  filter: { text?: string; department?: string; skuId?: string };
+  departments: string[];
+  products: Pick<Product, 'skuId' | 'displayName'>[];
+}
+
+/** One line per user: name, user name, licenses, and what would stop an assignment. */
+export function userLine(u: DirectoryUser, productName: (skuId: string) => string, l: Labels): string {
+  const licenses = u.assignedLicenses.length ? u.assignedLicenses.map((a) => productName(a.skuId)).join(', ') : l.unlicensedUser;
+  const flags = [!u.usageLocation ? l.noUsageLocation : '', u.accountEnabled === false ? l.disabledAccount : ''].filter(Boolean);
+  return clip(`${u.displayName} · ${u.userPrincipalName} · ${licenses}${flags.length ? ` (${flags.join(', ')})` : ''}`, 160);
+}
+
+export function productNamer(products: Pick<Product, 'skuId' | 'displayName'>[]) {
+  const names = new Map(products.map((p) => [p.skuId, p.displayName]));
+  return (skuId: string) => names.get(skuId) ?? skuId.slice(0, 8);
+}
+
+/** Step 2: a page of users to tick; the selection is kept on the server across pages and filters. */
+export function usersCard(lang: Lang, input: UsersCardInput): AdaptiveCard {
+  const l = labels[lang];
+  const { page } = input;
+  const name = productNamer(input.products);
+  const onPage = page.users.filter((u) => input.selectedIds.has(u.id)).map((u) => u.id);
+  return expand(template, {
+    title: l.usersTitle,
+    labels: l,
+    customerLine: `${l.customer}: **${input.customer.displayName}**`,
+    filter: { text: input.filter.text ?? '', department: input.filter.department ?? '', license: input.filter.skuId ?? '' },
+    departmentChoices: [{ title: l.anyDepartment, value: '' }, ...input.departments.slice(0, 100).map((d) => ({ title: clip(d, 60), value: d }))],
+    licenseChoices: [
+      { title: l.anyLicense, value: '' },
+      { title: l.unlicensed, value: 'none' },
+      ...input.products.map((p) => ({ title: p.displayName, value: p.skuId })),
+    ],
+    selectedText: l.selectedCount(input.selectedIds.size),
+    pageText: l.pageOf(page.pageNumber, page.pageCount, page.total),
+    users: page.users.map((u) => ({ id: u.id, title: userLine(u, name, l) })),
+    selectedOnPage: onPage.join(','),
+    pageUserIds: page.users.map((u) => u.id).join(','),
+    hasPrevious: page.pageNumber > 1,
+    hasNext: page.pageNumber < page.pageCount,
+    manageLabel: `${l.manageLicenses} (${input.selectedIds.size})`,
+    selectedLabel: `${l.selectedUsers} (${input.selectedIds.size})`,
+  });
+}
