@@ -40,7 +40,7 @@ export function isEmptyChange(c: LicenseChange) {
 }
 
 /** The same click (same card, same choices) always gives the same key: a retried click changes nothing twice. */
-export function idempotencyKeyFor(sessionId: string, cardId: string, change: LicenseChange, userIds: string[]): string {
+export function idempotencyKeyFor(sessionId: string, cardId: string, change: unknown, userIds: string[]): string {
   return createHash("sha256").update(JSON.stringify([sessionId, cardId, change, userIds])).digest("hex");
 }
 

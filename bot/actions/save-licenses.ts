@@ -18,9 +18,15 @@ export const saveLicenses = defineAction({
     const draft = session.draft ?? emptyDraft();
     const { change, choices } = changeFromInputs(data, products, users, draft);
     await ctx.updateSession((s) => ({ ...s, draft: { ...draft, choices } }));
-    if (isEmptyChange(change)) return { card: await renderManage(ctx, l.nothingToSave) };
     const userIds = users.map((u) => u.id);
-    const request = requestFor(ctx, customer.key, userIds, change, idempotencyKeyFor(ctx.sessionId, data.cardId, change, userIds));
+    // Keyed on what was clicked (card + its inputs), not on the derived change: a retried click after the
+    // change is done derives "nothing to do", but must still be recognised as the same click.
+    const clicked = Object.fromEntries(Object.entries(data).filter(([k]) => k.startsWith('product_')).sort());
+    const request = requestFor(ctx, customer.key, userIds, change, idempotencyKeyFor(ctx.sessionId, data.cardId, clicked, userIds));
+    if (isEmptyChange(change)) {
+      const seen = await ctx.service.operationByKey(ctx.actor, customer.key, request.idempotencyKey);
+      return { card: await renderManage(ctx, seen ? l.replayed : l.nothingToSave) };
+    }
     const outcome = await submitChange(ctx, { customer, request, change, previewFirst: true, pending: { selectionHash: selectionHash(userIds) } });
     return { card: outcome.kind === 'preview' ? outcome.card : await renderManage(ctx, outcome.notice) };
   },

@@ -1,0 +1,238 @@
+// The two Partner Center procedures, end to end over HTTP as Teams sends them, with a fake connector
+// receiving the replies and the real domain on the emulator.
+import { SKU } from '../support/demo';
+import { closeStores, demoService } from '../support/store';
+import { FakeConnector, PEOPLE, TeamsHarness, button, inputs, personalChat, textOf, userChoices, type Chat } from '../support/teams';
+
+let connector: FakeConnector;
+let teams: TeamsHarness;
+const alex = personalChat(PEOPLE.alex);
+
+beforeAll(async () => {
+  connector = await new FakeConnector().start();
+});
+beforeEach(async () => {
+  const { store } = await demoService();
+  teams = await new TeamsHarness(store, connector).start();
+});
+afterEach(async () => {
+  await teams.stop();
+});
+afterAll(async () => {
+  await connector.stop();
+  await closeStores();
+});
+
+const e3Available = async () => (await teams.service.products({ aadObjectId: PEOPLE.alex.aadObjectId }, 'contoso')).find((p) => p.skuId === SKU.E3)!.available;
+
+/** Opens Contoso's users list from the customers card; returns the users card message. */
+async function openContoso(chat: Chat) {
+  const customers = await teams.say(chat, 'customers');
+  expect(textOf(customers.card)).toContain('Contoso Ltd.');
+  const pick = button(customers.card, 'Open');
+  const users = await teams.click(chat, customers.id, pick.verb, pick.data);
+  expect(users.status).toBe(200);
+  return { id: customers.id, card: users.card };
+}
+
+test('assign: pick a customer, tick users on two pages, Manage licenses, Save, see "Licenses updated"', async () => {
+  let { id, card } = await openContoso(alex);
+  expect(textOf(card)).toContain('Page 1 of 2 · 40 users');
+  let users = userChoices(card);
+  expect(users.size).toBe(20);
+  // Tick two users on page 1, go to page 2 (the ticks travel with the click).
+  const page1Ticks = [users.get('Isla Robinson')!, users.get('Ananya Iyer')!];
+  const next = button(card, 'Next');
+  ({ card } = await teams.click(alex, id, next.verb, { ...next.data, selection: page1Ticks.join(',') }));
+  expect(textOf(card)).toContain('Page 2 of 2');
+  expect(textOf(card)).toContain('2 selected');
+  users = userChoices(card);
+  const rachel = users.get('Rachel Kim')!;
+  // Back to page 1: the ticks are still there.
+  const previous = button(card, 'Previous');
+  const back = await teams.click(alex, id, previous.verb, { ...previous.data, selection: rachel });
+  expect(inputs(back.card).find((i) => i.id === 'selection').value.split(',').sort()).toEqual([...page1Ticks].sort());
+  expect(textOf(back.card)).toContain('3 selected');
+
+  const manage = button(back.card, 'Manage licenses');
+  ({ card } = await teams.click(alex, id, manage.verb, { ...manage.data, selection: page1Ticks.join(',') }));
+  const text = textOf(card);
+  expect(text).toContain('Selected users (3)');
+  expect(text).toContain('Ananya Iyer, Isla Robinson, Rachel Kim'); // sorted
+  expect(text).toContain('☐ None of the selected users has it');
+  const e3 = inputs(card).find((i) => i.title === 'Office 365 E3');
+  expect(e3).toMatchObject({ type: 'Input.Toggle', value: 'false' });
+
+  const save = button(card, 'Save');
+  const saved = await teams.click(alex, id, save.verb, { ...save.data, [e3.id]: 'true' });
+  expect(saved.status).toBe(200);
+  await teams.waitForBackground();
+  const result = connector.last();
+  const resultText = textOf(result.card);
+  expect(resultText).toContain('Licenses updated');
+  expect(resultText).toContain('3 updated · 0 failed · 0 unchanged');
+  expect(resultText).toContain('Assigned: Office 365 E3');
+  expect(result.versions.length).toBeGreaterThan(1); // it was the progress message, updated in place
+  expect(textOf(result.versions[0])).toContain('Saving license changes');
+  expect(await e3Available()).toBe(4);
+
+  // The same click again (Teams retries after 15 s): nothing changes twice.
+  const again = await teams.click(alex, id, save.verb, { ...save.data, [e3.id]: 'true' });
+  expect(textOf(again.card)).toContain('already been saved');
+  await teams.waitForBackground();
+  expect(await e3Available()).toBe(4);
+});
+
+test('revoke: a command opens Manage licenses filled in; the preview explains the dependency; revoking both works', async () => {
+  await teams.say(alex, 'use contoso');
+  const opened = await teams.say(alex, 'revoke Teams Phone from Jordan Miller');
+  let card = opened.card;
+  expect(textOf(card)).toContain('Selection set to 1 users from your command');
+  const phone = inputs(card).find((i) => i.title === 'Microsoft Teams Phone Standard');
+  expect(phone.value).toBe('false'); // unticked: to be revoked
+  let save = button(card, 'Save');
+  const preview = await teams.click(alex, opened.id, save.verb, { ...save.data, [phone.id]: 'false' });
+  const previewText = textOf(preview.card);
+  expect(previewText).toContain('Check before saving');
+  expect(previewText).toContain('1 of 1 users would not get this change');
+  expect(previewText).toMatch(/still depends on MCOEV/);
+  expect(previewText).toMatch(/Fix: Remove Skype for Business PSTN Domestic Calling first/);
+  expect(() => button(preview.card, 'Save anyway')).toThrow(); // nobody would succeed: nothing to save anyway
+
+  const both = await teams.say(alex, 'revoke Teams Phone, domestic calling plan from jordan.miller@contoso.onmicrosoft.com');
+  card = both.card;
+  const values = Object.fromEntries(inputs(card).filter((i) => i.id.startsWith('product_')).map((i) => [i.id, i.value]));
+  save = button(card, 'Save');
+  await teams.click(alex, both.id, save.verb, { ...save.data, ...values });
+  await teams.waitForBackground();
+  const result = textOf(connector.last().card);
+  expect(result).toContain('1 updated · 0 failed');
+  expect(result).toMatch(/Revoked: (Microsoft Teams Phone Standard, Skype for Business PSTN Domestic Calling|Skype for Business PSTN Domestic Calling, Microsoft Teams Phone Standard)/);
+});
+
+test('a change that partly fails shows the preview; Save anyway applies it and the result lists failures first, with fixes', async () => {
+  await teams.say(alex, 'use contoso');
+  const opened = await teams.say(alex, 'assign Office 365 E3 to Rachel Kim, Tyler Anderson');
+  const e3 = inputs(opened.card).find((i) => i.title === 'Office 365 E3');
+  expect(e3.value).toBe('true');
+  const save = button(opened.card, 'Save');
+  const preview = await teams.click(alex, opened.id, save.verb, { ...save.data, [e3.id]: 'true' });
+  expect(textOf(preview.card)).toContain('Tyler Anderson');
+  expect(textOf(preview.card)).toContain('no usage location');
+  const anyway = button(preview.card, 'Save anyway');
+  await teams.click(alex, opened.id, anyway.verb, anyway.data);
+  await teams.waitForBackground();
+  const result = connector.last().card;
+  const lines = textOf(result).split('\n');
+  expect(lines).toContain('1 updated · 1 failed · 0 unchanged');
+  expect(lines.findIndex((l) => l.startsWith('Failed'))).toBeLessThan(lines.findIndex((l) => l.startsWith('Updated')));
+  expect(textOf(result)).toMatch(/Fix: Set the user's usage location/);
+  expect(button(result, 'Retry failed')).toBeDefined();
+  expect(await e3Available()).toBe(6);
+  // Save anyway clicked twice: the second finds the change done.
+  const twice = await teams.click(alex, opened.id, anyway.verb, anyway.data);
+  expect(textOf(twice.card)).toContain('out of date');
+  expect(await e3Available()).toBe(6);
+});
+
+test('a reader can look, but Save is refused with a clear card and nothing changes', async () => {
+  const megan = personalChat(PEOPLE.megan);
+  await teams.say(megan, 'use contoso');
+  const opened = await teams.say(megan, 'assign Office 365 E3 to Rachel Kim');
+  const e3 = inputs(opened.card).find((i) => i.title === 'Office 365 E3');
+  const save = button(opened.card, 'Save');
+  const refused = await teams.click(megan, opened.id, save.verb, { ...save.data, [e3.id]: 'true' });
+  expect(refused.status).toBe(200);
+  expect(textOf(refused.card)).toContain('Not allowed');
+  expect(textOf(refused.card)).toContain('Megan Bowen can look at licenses but not change them');
+  await teams.waitForBackground();
+  expect(await e3Available()).toBe(7);
+});
+
+test('an admin scoped to Fabrikam cannot open Contoso, whatever the card says', async () => {
+  const adele = personalChat(PEOPLE.adele);
+  const customers = await teams.say(adele, 'customers');
+  expect(textOf(customers.card)).not.toContain('Contoso');
+  const forged = await teams.click(adele, customers.id, 'selectCustomer', { customerKey: 'contoso' });
+  expect(textOf(forged.card)).toContain('Adele Vance may not manage contoso');
+});
+
+test('the selection lives in Cosmos: a restarted bot still knows it', async () => {
+  const { id, card } = await openContoso(alex);
+  const users = userChoices(card);
+  const keep = button(card, 'Update selection');
+  await teams.click(alex, id, keep.verb, { ...keep.data, selection: [users.get('Ashley Johnson'), users.get('Brian Walker')].join(',') });
+  await teams.stop();
+  teams = await new TeamsHarness(teams.store, connector).start();
+  const selected = await teams.say(alex, 'selected');
+  expect(textOf(selected.card)).toContain('Selected users (2)');
+  expect(textOf(selected.card)).toContain('Ashley Johnson');
+  expect(textOf(selected.card)).toContain('Brian Walker');
+});
+
+test('in a shared chat each admin has their own selection', async () => {
+  const group = (from: typeof PEOPLE.alex): Chat => ({ conversation: { id: 'group-chat-id', conversationType: 'groupChat', isGroup: true, tenantId: '00000000-0000-0000-0000-0000000000001' }, from });
+  await teams.say(group(PEOPLE.alex), '<at>License Desk</at> use contoso');
+  await teams.say(group(PEOPLE.alex), '<at>License Desk</at> assign E3 to Rachel Kim');
+  await teams.say(group(PEOPLE.megan), '<at>License Desk</at> use contoso');
+  const megans = await teams.say(group(PEOPLE.megan), '<at>License Desk</at> selected');
+  expect(textOf(megans.card)).toContain('Selected users (0)');
+  const alexs = await teams.say(group(PEOPLE.alex), '<at>License Desk</at> selected');
+  expect(textOf(alexs.card)).toContain('Selected users (1)');
+});
+
+test('German locale gets German cards; German commands get German answers', async () => {
+  const deChat = personalChat(PEOPLE.alex, 'de-DE');
+  const help = await teams.say(deChat, 'hilfe');
+  expect(textOf(help.card)).toContain('was Sie sagen können');
+  await teams.say(deChat, 'kunde contoso');
+  const opened = await teams.say(deChat, 'zuweisen Office 365 E3 an Rachel Kim');
+  expect(textOf(opened.card)).toContain('Lizenzen verwalten');
+  expect(textOf(opened.card)).toContain('Verfügbare Lizenzen');
+});
+
+test('an ambiguous product gets choices, and a choice runs the command resolved', async () => {
+  await teams.say(alex, 'use contoso');
+  const asked = await teams.say(alex, 'assign office 365 to Rachel Kim');
+  expect(textOf(asked.card)).toContain('Which product do you mean by "office 365"?');
+  const e5 = button(asked.card, 'Office 365 E5');
+  const chosen = await teams.click(alex, asked.id, e5.verb, e5.data);
+  expect(textOf(chosen.card)).toContain('Manage licenses');
+  expect(inputs(chosen.card).find((i) => i.title === 'Office 365 E5').value).toBe('true');
+});
+
+describe('bad input gets a clear answer, never a crash', () => {
+  test('unknown verb, bad data, missing verb: 400 with a message; the record is unchanged', async () => {
+    const unknown = await teams.click(alex, 'x', 'launchMissiles', {});
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.value.message).toContain('Unknown action');
+    const bad = await teams.click(alex, 'x', 'customersPage', { page: 'minus one' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.value.message).toMatch(/page/);
+    const noVerb = await teams.post({ type: 'invoke', name: 'adaptiveCard/action', serviceUrl: connector.url, channelId: 'msteams', from: PEOPLE.alex, conversation: alex.conversation, recipient: { id: 'bot' }, value: { action: { type: 'Action.Execute' } } });
+    expect(noVerb.status).toBe(400);
+    expect(await e3Available()).toBe(7);
+  });
+
+  test('not an activity, or not JSON: 400', async () => {
+    expect((await teams.post({ hello: 'world' })).status).toBe(400);
+    expect((await teams.post('{not json')).status).toBe(400);
+  });
+
+  test('Action.Submit with junk: the card is replaced by an explanation', async () => {
+    const sent = await teams.say(alex, 'help');
+    const res = await teams.submit(alex, sent.id, { verb: 42 });
+    expect(res.status).toBe(200);
+    expect(textOf(connector.messages.find((m) => m.id === sent.id)!.card)).toContain('Unknown action');
+  });
+
+  test('unknown text gets help', async () => {
+    const reply = await teams.say(alex, 'make me a sandwich');
+    expect(textOf(reply.card)).toContain('I did not understand "make me a sandwich"');
+  });
+
+  test('clicking Manage licenses before choosing a customer asks for a customer', async () => {
+    const reply = await teams.say(alex, 'licenses');
+    expect(textOf(reply.card)).toContain('Pick a customer first.');
+  });
+});
