@@ -5,6 +5,9 @@ import type { UserPage } from '../domain/store/directory';
 import { labels, type Labels, type Lang } from './i18n';
 import { clip, expand, type AdaptiveCard } from './render';
 
+/** The filter choice meaning "no filter" (a choice's value may not be empty). */
+export const ANY = '*';
+
 export interface UsersCardInput {
   customer: Customer;
   page: UserPage;
@@ -36,10 +39,10 @@ export function usersCard(lang: Lang, input: UsersCardInput): AdaptiveCard {
     title: l.usersTitle,
     labels: l,
     customerLine: `${l.customer}: **${input.customer.displayName}**`,
-    filter: { text: input.filter.text ?? '', department: input.filter.department ?? '', license: input.filter.skuId ?? '' },
-    departmentChoices: [{ title: l.anyDepartment, value: '' }, ...input.departments.slice(0, 100).map((d) => ({ title: clip(d, 60), value: d }))],
+    filter: { text: input.filter.text ?? '', department: input.filter.department ?? ANY, license: input.filter.skuId ?? ANY },
+    departmentChoices: [{ title: l.anyDepartment, value: ANY }, ...input.departments.slice(0, 100).map((d) => ({ title: clip(d, 60), value: d }))],
     licenseChoices: [
-      { title: l.anyLicense, value: '' },
+      { title: l.anyLicense, value: ANY },
       { title: l.unlicensed, value: 'none' },
       ...input.products.map((p) => ({ title: p.displayName, value: p.skuId })),
     ],

@@ -1,0 +1,147 @@
+// Every card, rendered from real data, checked with the official Adaptive Cards renderer (schema 1.5:
+// no parse or validation events) and against the Teams size budget — also for a 10,000-user customer.
+import { customersCard } from '../../cards/customers-card';
+import { labels, type Lang } from '../../cards/i18n';
+import { manageLicensesCard } from '../../cards/manage-licenses-card';
+import { CARD_BUDGET_BYTES, cardBytes, type AdaptiveCard } from '../../cards/render';
+import { historyCard, previewCard, resultCard } from '../../cards/results-cards';
+import { selectedCard } from '../../cards/selected-card';
+import { servicePlansCard } from '../../cards/service-plans-card';
+import { choicesCard, helpCard, messageCard, progressCard } from '../../cards/simple-cards';
+import { usersCard } from '../../cards/users-card';
+import { bigTenant } from '../../bench/big-tenant';
+import { Catalog } from '../../domain/catalog';
+import type { Dataset } from '../../domain/dataset';
+import { licenseChangeRequestSchema } from '../../domain/model';
+import { allocateSeats, evaluateUserChange } from '../../domain/rules';
+import { countOutcomes, type LicenseService, type OperationResult } from '../../domain/service';
+import { toUserDoc } from '../../domain/store/directory';
+import { ALEX, SKU, request } from '../support/demo';
+import { closeStores, demoDataset, demoService } from '../support/store';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AC = require('adaptivecards/dist/adaptivecards.js');
+
+/** What the official renderer has to say about a card: nothing, for a good one. */
+function rendererComplaints(card: AdaptiveCard): string[] {
+  const context = new AC.SerializationContext(AC.Versions.v1_5);
+  const parsed = new AC.AdaptiveCard();
+  parsed.parse(card, context);
+  const complaints: string[] = [];
+  for (let i = 0; i < context.eventCount; i++) complaints.push(`parse: ${context.getEventAt(i).message}`);
+  for (const e of parsed.validateProperties().validationEvents) complaints.push(`validate: ${e.message}`);
+  return complaints;
+}
+
+function expectValid(card: AdaptiveCard) {
+  expect(rendererComplaints(card)).toEqual([]);
+  expect(card.version).toBe('1.5');
+  expect(cardBytes(card)).toBeLessThan(CARD_BUDGET_BYTES);
+  // Action.Execute needs a verb or Teams sends nothing.
+  JSON.stringify(card, (k, v) => {
+    if (v && typeof v === 'object' && v.type === 'Action.Execute') expect(typeof v.verb === 'string' && v.verb.length > 0).toBe(true);
+    return v;
+  });
+  // No template expression may survive expansion.
+  expect(JSON.stringify(card)).not.toMatch(/\$\{/);
+}
+
+let data: Dataset;
+let service: LicenseService;
+beforeAll(async () => {
+  data = await demoDataset();
+  ({ service } = await demoService());
+});
+afterAll(closeStores);
+
+const langs: Lang[] = ['en', 'de'];
+
+describe.each(langs)('cards in %s, from the demo tenants', (lang) => {
+  test('the renderer itself complains about a broken card (so this check can fail)', () => {
+    expect(rendererComplaints({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Input.Bogus' }] })).not.toEqual([]);
+  });
+
+  test('customers, help, message, choices, progress', async () => {
+    expectValid(customersCard(lang, await service.customersFor(ALEX)));
+    expectValid(helpCard(lang, 'lead'));
+    expectValid(messageCard({ title: 'x', lines: ['a', 'b'], tone: 'error', actions: [{ title: 'Back', verb: 'manageLicenses', data: { keepDraft: true } }] }));
+    expectValid(choicesCard('Which?', [{ title: 'Office 365 E3', text: 'assign Office 365 E3 to Rachel Kim' }]));
+    expectValid(progressCard(lang, 'Contoso Ltd.', 300, 10_000, { succeeded: 290, failed: 10, noChange: 0 }));
+  });
+
+  test('users list, selected users, manage licenses, service plans', async () => {
+    const customer = await service.customer(ALEX, 'contoso');
+    const page = await service.listUsers(ALEX, 'contoso', {}, 'first');
+    const products = await service.products(ALEX, 'contoso');
+    const departments = await service.departments(ALEX, 'contoso');
+    const selected = new Set(page.users.slice(0, 3).map((u) => u.id));
+    const users = usersCard(lang, { customer, page, selectedIds: selected, filter: { text: 'a' }, departments, products });
+    expectValid(users);
+    expect(JSON.stringify(users)).toContain(labels[lang].selectedCount(3));
+    expectValid(selectedCard(lang, { customer, users: page.users.slice(0, 3), total: 3, page: 1, products }));
+    const manage = manageLicensesCard(lang, { customer, users: page.users.slice(0, 5), products, draft: { choices: { [SKU.E3]: 'assign' }, disabledPlans: { [SKU.E3]: [products[0].servicePlans[0].servicePlanId] } }, buyMoreUrl: 'https://example.com/buy', cardId: 'card-1234' });
+    expectValid(manage);
+    expect(JSON.stringify(manage)).toContain(labels[lang].buyMore); // E5 and Visio have none left
+    const e5 = products.find((p) => p.skuId === SKU.E5)!;
+    expectValid(servicePlansCard(lang, e5, [e5.servicePlans[3].servicePlanId]));
+  });
+
+  test('preview, Licenses updated, history — from a real apply', async () => {
+    const customer = await service.customer(ALEX, 'contoso');
+    const everyone = data.customers[0].users.map((u) => u.id);
+    const req = request({ userIds: everyone, licensesToAssign: [{ skuId: SKU.COPILOT, disabledPlans: [] }], licensesToRemove: [SKU.POWER_BI_PRO] });
+    const preview = await service.preview(req);
+    expectValid(previewCard(lang, { customer, preview, change: { assign: ['Copilot for Microsoft 365'], remove: ['Power BI Pro'] }, cardId: 'c-1', canSave: true }));
+    const result = await service.apply({ ...req, idempotencyKey: `${req.idempotencyKey}-${lang}` });
+    const catalog = await service.catalog(ALEX, 'contoso');
+    const card = resultCard(lang, { customer, result, page: 1, productName: (id) => catalog.displayName(id) });
+    expectValid(card);
+    expectValid(resultCard(lang, { customer, result, page: 2, productName: (id) => catalog.displayName(id) }));
+    expectValid(historyCard(lang, { customer, operations: await service.history(ALEX, 'contoso'), productName: (id) => catalog.displayName(id) }));
+  });
+});
+
+describe('a 10,000-user customer: every card stays under the budget', () => {
+  let big: Dataset;
+  let catalog: Catalog;
+  beforeAll(() => {
+    big = bigTenant(data, 10_000);
+    catalog = new Catalog(big.customers[0].skus, big.rules);
+  });
+  const customer = () => big.customers[0].customer;
+  const docs = () => big.customers[0].users.map((u) => toUserDoc('bigcorp', u));
+
+  test('users page, selected users, manage licenses with all 10,000 selected', () => {
+    const all = docs();
+    const products = catalog.userProducts();
+    const page = { users: all.slice(0, 20), pageNumber: 1, pageCount: 500, total: 10_000 };
+    const selected = new Set(all.map((u) => u.id));
+    for (const lang of langs) {
+      expectValid(usersCard(lang, { customer: customer(), page, selectedIds: selected, filter: {}, departments: [...new Set(all.map((u) => u.department!))], products }));
+      expectValid(selectedCard(lang, { customer: customer(), users: all.slice(0, 20), total: 10_000, page: 3, products }));
+      expectValid(manageLicensesCard(lang, { customer: customer(), users: all, products, draft: { choices: {}, disabledPlans: {} }, buyMoreUrl: 'https://example.com', cardId: 'c' }));
+    }
+  });
+
+  test('preview and Licenses updated for a change to all 10,000 users', () => {
+    const all = big.customers[0].users;
+    const req = licenseChangeRequestSchema.parse({ ...request({ userIds: all.map((u) => u.id), customerKey: 'bigcorp', licensesToAssign: [{ skuId: SKU.COPILOT, disabledPlans: [] }] }) });
+    const evaluated = all.map((u) => evaluateUserChange(u, u.id, req, catalog));
+    const available = new Map(catalog.skus.map((s) => [s.skuId, s.prepaidUnits.enabled - s.consumedUnits]));
+    const results = allocateSeats(evaluated, available, catalog);
+    const counts = countOutcomes(results);
+    expect(counts.failed).toBeGreaterThan(1000); // plenty of failures to list
+    const preview = { customerKey: 'bigcorp', results, counts, seatDemand: [{ skuId: SKU.COPILOT, displayName: 'Copilot for Microsoft 365', available: 2500, needed: 6000 }] };
+    const result: OperationResult = { ...preview, operationId: 'op-x', status: 'completed', requestedBy: { aadObjectId: ALEX.aadObjectId, displayName: 'Alex Wilber' }, createdAt: new Date().toISOString(), replayed: false };
+    for (const lang of langs) {
+      expectValid(previewCard(lang, { customer: customer(), preview, change: { assign: ['Copilot for Microsoft 365'], remove: [] }, cardId: 'c', canSave: true }));
+      for (const page of [1, 2, 200, 400]) expectValid(resultCard(lang, { customer: customer(), result, page, productName: (id) => catalog.displayName(id) }));
+    }
+  });
+
+  test('hundreds of customers are paged', () => {
+    const many = Array.from({ length: 350 }, (_, i) => ({ ...customer(), key: `c${i}`, displayName: `Customer number ${i} with a rather long legal name GmbH & Co. KG` }));
+    expectValid(customersCard('en', many, 1));
+    expectValid(customersCard('de', many, 18));
+  });
+});
