@@ -2,14 +2,20 @@
 // receiving the replies and the real domain on the emulator.
 import { SKU } from '../support/demo';
 import { closeStores, demoService } from '../support/store';
-import { FakeConnector, PEOPLE, TeamsHarness, button, inputs, personalChat, textOf, userChoices, type Chat } from '../support/teams';
+import { FakeConnector, PEOPLE, TeamsHarness, button, buttons, inputs, personalChat, textOf, userChoices, type Chat } from '../support/teams';
+import { userId } from '../support/demo';
+import { demoDataset } from '../support/store';
+import type { Dataset } from '../../domain/dataset';
 
 let connector: FakeConnector;
+let demo: Dataset;
+const userChoicesId = (upn: string) => userId(demo, upn);
 let teams: TeamsHarness;
 const alex = personalChat(PEOPLE.alex);
 
 beforeAll(async () => {
   connector = await new FakeConnector().start();
+  demo = await demoDataset();
 });
 beforeEach(async () => {
   const { store } = await demoService();
@@ -199,6 +205,70 @@ test('an ambiguous product gets choices, and a choice runs the command resolved'
   const chosen = await teams.click(alex, asked.id, e5.verb, e5.data);
   expect(textOf(chosen.card)).toContain('Manage licenses');
   expect(inputs(chosen.card).find((i) => i.title === 'Office 365 E5').value).toBe('true');
+});
+
+test('filter by license and department; drop a user from Selected users; the count follows', async () => {
+  const { id, card } = await openContoso(alex);
+  const byLicense = await teams.press(alex, id, card, 'Apply filter', { filterLicense: SKU.TEAMS_PHONE });
+  expect(textOf(byLicense.card)).toContain('Page 1 of 1 · 3 users');
+  expect([...userChoices(byLicense.card).keys()].sort()).toEqual(['Jonas Weber', 'Jordan Miller', 'Priya Sharma']);
+  const ticked = await teams.press(alex, id, byLicense.card, 'Select all on this page');
+  expect(textOf(ticked.card)).toContain('3 selected');
+  const byDepartment = await teams.press(alex, id, ticked.card, 'Apply filter', { filterLicense: '*', filterDepartment: 'Finance' });
+  expect(textOf(byDepartment.card)).toMatch(/Page 1 of 1 · \d+ users/);
+  expect(textOf(byDepartment.card)).toContain('3 selected'); // kept across filters
+  const unfiltered = await teams.press(alex, id, byDepartment.card, 'Clear filter');
+  expect(textOf(unfiltered.card)).toContain('Page 1 of 2 · 40 users');
+  expect(textOf(unfiltered.card)).toContain('3 selected');
+  const selected = await teams.press(alex, id, unfiltered.card, 'Selected users');
+  expect(textOf(selected.card).split('\n').filter((l) => ['Jonas Weber', 'Jordan Miller', 'Priya Sharma'].includes(l))).toEqual(['Jonas Weber', 'Jordan Miller', 'Priya Sharma']);
+  const dropped = await teams.press(alex, id, selected.card, 'Remove');
+  expect(textOf(dropped.card)).toContain('Selected users (2)');
+  expect(textOf(dropped.card)).not.toContain('Jonas Weber');
+});
+
+test('View service plans: switched-off plans are saved on the users who get the product', async () => {
+  await teams.say(alex, 'use contoso');
+  const opened = await teams.say(alex, 'assign Office 365 E3 to Rachel Kim');
+  const view = buttons(opened.card).filter((b) => b.verb === 'viewServicePlans').find((b) => b.data.skuId === SKU.E3)!;
+  const e3 = inputs(opened.card).find((i) => i.title === 'Office 365 E3');
+  const plans = await teams.click(alex, opened.id, view.verb, { ...view.data, [e3.id]: 'true' });
+  expect(textOf(plans.card)).toContain('Service plans of Office 365 E3');
+  const planInput = inputs(plans.card).find((i) => i.id === 'enabledPlans');
+  const yammer = planInput.choices.find((c: any) => c.title === 'YAMMER_ENTERPRISE').value;
+  const keep = planInput.value.split(',').filter((p: string) => p !== yammer);
+  const done = button(plans.card, 'Done');
+  const back = await teams.click(alex, opened.id, done.verb, { ...done.data, enabledPlans: keep.join(',') });
+  expect(textOf(back.card)).toContain('1 service plans off');
+  const e3Again = inputs(back.card).find((i) => i.title === 'Office 365 E3');
+  const save = button(back.card, 'Save');
+  await teams.click(alex, opened.id, save.verb, { ...save.data, [e3Again.id]: e3Again.value });
+  await teams.waitForBackground();
+  expect(textOf(connector.last().card)).toContain('1 updated');
+  const [rachel] = await teams.service.usersById({ aadObjectId: PEOPLE.alex.aadObjectId }, 'contoso', [userChoicesId('rachel.kim')]);
+  expect(rachel.assignedLicenses).toEqual([{ skuId: SKU.E3, disabledPlans: [yammer] }]);
+});
+
+test('Retry failed re-runs only the failed users once their problem is fixed', async () => {
+  await teams.say(alex, 'use contoso');
+  const opened = await teams.say(alex, 'assign Copilot to Amelia Wright, Ashley Johnson');
+  const save = button(opened.card, 'Save');
+  const cp = inputs(opened.card).find((i) => i.title === 'Copilot for Microsoft 365');
+  const preview = await teams.click(alex, opened.id, save.verb, { ...save.data, [cp.id]: 'true' });
+  const anyway = button(preview.card, 'Save anyway');
+  await teams.click(alex, opened.id, anyway.verb, anyway.data);
+  await teams.waitForBackground();
+  const result = connector.last();
+  expect(textOf(result.card)).toContain('1 updated · 1 failed');
+  // Fix the cause: give Amelia a prerequisite (E3), then retry only her.
+  await teams.service.apply({ customerKey: 'contoso', userIds: [userChoicesId('amelia.wright')], licensesToAssign: [{ skuId: SKU.E3, disabledPlans: [] }], requestedBy: { aadObjectId: PEOPLE.alex.aadObjectId, displayName: 'Alex Wilber' }, idempotencyKey: 'fix-amelia-e3' });
+  const retry = button(result.card, 'Retry failed');
+  await teams.click(alex, result.id, retry.verb, retry.data);
+  await teams.waitForBackground();
+  const retried = textOf(connector.last().card);
+  expect(retried).toContain('1 updated · 0 failed · 0 unchanged');
+  expect(retried).toContain('Amelia Wright');
+  expect(retried).not.toContain('Ashley Johnson');
 });
 
 describe('bad input gets a clear answer, never a crash', () => {

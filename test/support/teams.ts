@@ -146,6 +146,19 @@ export class TeamsHarness {
     return { status: res.status, card: res.body?.value, body: res.body };
   }
 
+  /**
+   * Presses a button the way a Teams client does: the card's inputs go along with their current values
+   * (an empty one is left out), changed by `changes` as the person ticked or typed.
+   */
+  async press(chat: Chat, onMessage: string, card: any, title: string, changes: Record<string, string> = {}) {
+    const b = button(card, title);
+    const values: Record<string, string> = {};
+    for (const input of inputs(card)) if (input.id && input.value !== undefined && input.value !== '') values[input.id] = String(input.value);
+    const data = { ...b.data, ...values, ...changes };
+    for (const [k, v] of Object.entries(data)) if (v === '') delete data[k];
+    return this.click(chat, onMessage, b.verb, data);
+  }
+
   /** Clicks an Action.Submit button: Teams sends a message whose value is the data and inputs. */
   async submit(chat: Chat, onMessage: string, value: Record<string, unknown>) {
     return this.post(this.activity(chat, { type: 'message', replyToId: onMessage, value }));
