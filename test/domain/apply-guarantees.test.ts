@@ -166,3 +166,16 @@ function checkHistory(u: UserDoc) {
     expect(ids(m.after)).toEqual(expected);
   }
 }
+
+test('a request in many chunks streams progress, and is recorded as an operation that can be read back', async () => {
+  const { service } = await demoService({ chunkSize: 5 });
+  const users = contosoUsers().slice(0, 23).map((u) => u.id);
+  const progress: number[] = [];
+  const result = await service.apply(request({ userIds: users, licensesToAssign: [{ skuId: SKU.POWER_BI_PRO, disabledPlans: [] }] }), (p) => progress.push(p.processed));
+  expect(progress).toEqual([5, 10, 15, 20, 23]);
+  const recorded = await service.operation(ALEX, 'contoso', result.operationId);
+  expect(recorded).toMatchObject({ status: 'completed', requestedBy: { displayName: 'Alex Wilber' }, counts: result.counts });
+  expect(recorded!.results.map((r) => [r.userId, r.status])).toEqual(result.results.map((r) => [r.userId, r.status]));
+  const [latest] = await service.history(ALEX, 'contoso');
+  expect(latest).toMatchObject({ operationId: result.operationId, userCount: 23, assigned: [SKU.POWER_BI_PRO], requestedBy: { displayName: 'Alex Wilber' } });
+});
