@@ -269,6 +269,14 @@ test('Retry failed re-runs only the failed users once their problem is fixed', a
   expect(retried).toContain('1 updated · 0 failed · 0 unchanged');
   expect(retried).toContain('Amelia Wright');
   expect(retried).not.toContain('Ashley Johnson');
+  // History lists the three changes, newest first, and each opens its result.
+  const history = await teams.say(alex, 'history');
+  const lines = textOf(history.card);
+  expect(lines).toContain('Recent license changes');
+  expect(lines).toContain('Assigned: Copilot for Microsoft 365 → 1 users');
+  expect(lines).toContain('Assigned: Copilot for Microsoft 365 → 2 users');
+  const open = await teams.press(alex, history.id, history.card, 'Open');
+  expect(textOf(open.card)).toContain('Licenses updated');
 });
 
 describe('bad input gets a clear answer, never a crash', () => {
