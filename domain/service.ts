@@ -245,8 +245,8 @@ export class LicenseService {
     return this.predict(req, catalog);
   }
 
-  private async predict(req: ParsedChangeRequest, catalog: Catalog): Promise<Preview> {
-    const users = await this.directory.usersById(req.customerKey, req.userIds);
+  private async predict(req: ParsedChangeRequest, catalog: Catalog, users?: Map<string, UserDoc>): Promise<Preview> {
+    users ??= await this.directory.usersById(req.customerKey, req.userIds);
     const evaluated = req.userIds.map((id) => evaluateUserChange(users.get(id), id, req, catalog));
     const available = new Map(catalog.skus.map((s) => [s.skuId, Math.max(0, s.prepaidUnits.enabled - s.consumedUnits)]));
     const asked = seatsAskedFor(evaluated);
@@ -267,7 +267,9 @@ export class LicenseService {
     if (existing) return this.awaitExisting(existing);
 
     const catalog = await this.loadCatalog(req.customerKey);
-    const { seatDemand } = await this.predict(req, catalog);
+    // Read once, used by the prediction and by the chunks: a user changed since is caught by its ETag.
+    const users = await this.directory.usersById(req.customerKey, req.userIds);
+    const { seatDemand } = await this.predict(req, catalog, users);
     const op: OperationDoc = {
       id: operationId, type: 'operation', customerId: req.customerKey, idempotencyKey: req.idempotencyKey, request: req,
       status: 'running', createdAt: now(), heartbeatAt: now(), owner: this.instanceId, attempt: 1,
@@ -279,7 +281,7 @@ export class LicenseService {
       return this.awaitExisting(raced!);
     }
     const created = await this.operations.get(req.customerKey, operationId);
-    return this.run(created!, onProgress);
+    return this.run(created!, onProgress, users);
   }
 
   private async awaitExisting(op: OperationDoc): Promise<OperationResult> {
@@ -310,13 +312,13 @@ export class LicenseService {
     return this.operations.replaceIfUnchanged({ ...op, owner: this.instanceId, attempt: op.attempt + 1, heartbeatAt: now() });
   }
 
-  private async run(start: OperationDoc, onProgress?: (p: Progress) => void): Promise<OperationResult> {
+  private async run(start: OperationDoc, onProgress?: (p: Progress) => void, prefetched?: Map<string, UserDoc>): Promise<OperationResult> {
     let op = start;
     const catalog = await this.loadCatalog(op.customerId);
     const req = op.request;
     for (let chunk = op.completedChunks; chunk < op.chunkCount; chunk++) {
       const saved = await this.operations.chunk(op, chunk);
-      const results = saved ? saved.results : await this.runChunk(op, chunk, catalog);
+      const results = saved ? saved.results : await this.runChunk(op, chunk, catalog, prefetched);
       if (!saved) await this.operations.saveChunk(op, chunk, results);
       const counts = countOutcomes(results);
       const next = await this.operations.replaceIfUnchanged({
@@ -339,10 +341,10 @@ export class LicenseService {
     return `${op.id}:${chunk}:${op.attempt}`;
   }
 
-  private async runChunk(op: OperationDoc, chunk: number, catalog: Catalog): Promise<UserChangePlan[]> {
+  private async runChunk(op: OperationDoc, chunk: number, catalog: Catalog, prefetched?: Map<string, UserDoc>): Promise<UserChangePlan[]> {
     const req = op.request;
     const ids = req.userIds.slice(chunk * op.chunkSize, (chunk + 1) * op.chunkSize);
-    const users = await this.directory.usersById(op.customerId, ids);
+    const users = prefetched ? new Map(ids.filter((id) => prefetched.has(id)).map((id) => [id, prefetched.get(id)!])) : await this.directory.usersById(op.customerId, ids);
     const key = this.reservationKey(op, chunk);
 
     // Users an earlier attempt of this operation already wrote: their result is their mark.

@@ -44,6 +44,8 @@ export interface SkuDoc extends SubscribedSku {
 
 export const MAX_LICENSE_MARKS = 20;
 export const PAGE_SIZE = 20;
+/** From this many ids on, reading the whole partition once is cheaper than id-list queries. */
+export const SCAN_THRESHOLD = 1000;
 
 /** Lower-case, accents folded: "Schäfer" sorts and matches as "schafer". */
 export function fold(text: string): string {
@@ -103,8 +105,24 @@ export class DirectoryRepository {
     return readItem<UserDoc>(this.container, userId, customerId);
   }
 
-  /** Users by id, in one query per 100 ids; missing ids are simply absent from the map. */
+  /**
+   * Users by id; missing ids are simply absent from the map. Few ids: one query per 100 ids. Many ids:
+   * one pass over the customer's partition, since each id-list query is itself a scan of it.
+   */
   async usersById(customerId: string, ids: string[]): Promise<Map<string, UserDoc>> {
+    if (ids.length >= SCAN_THRESHOLD) {
+      const wanted = new Set(ids);
+      const found = new Map<string, UserDoc>();
+      const iterator = this.container.items.query<UserDoc>(
+        { query: 'SELECT * FROM c WHERE c.customerId = @c AND c.type = "user"', parameters: [{ name: '@c', value: customerId }] },
+        { maxItemCount: 1000 },
+      );
+      while (iterator.hasMoreResults()) {
+        const { resources } = await withRetry(() => iterator.fetchNext());
+        for (const u of resources) if (wanted.has(u.id)) found.set(u.id, u);
+      }
+      return found;
+    }
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
     const found = await mapLimit(chunks, 4, (chunk) =>
