@@ -116,6 +116,7 @@ const en = {
   stillRunning: 'The change is still being saved; the result follows.',
   somethingWrong: 'Something went wrong on our side; nothing was changed by this click. Try again in a moment.',
   selectionFromCommand: (n: number) => `Selection set to ${n} users from your command.`,
+  checkingLarge: (n: number) => `Checking ${n} users before saving. The preview (if some would fail) or the progress and result follow as a new message.`,
 } as const;
 
 type Labels = { [K in keyof typeof en]: (typeof en)[K] extends (...a: infer A) => infer R ? (...a: A) => R : (typeof en)[K] extends readonly unknown[] ? [string, string][] : string };
@@ -229,6 +230,7 @@ const de: Labels = {
   stillRunning: 'Die Änderung wird noch gespeichert; das Ergebnis folgt.',
   somethingWrong: 'Bei uns ist etwas schiefgegangen; dieser Klick hat nichts geändert. Versuchen Sie es gleich noch einmal.',
   selectionFromCommand: (n) => `Auswahl aus Ihrem Befehl: ${n} Benutzer.`,
+  checkingLarge: (n) => `${n} Benutzer werden vor dem Speichern geprüft. Die Vorschau (falls einige scheitern würden) oder Fortschritt und Ergebnis folgen als neue Nachricht.`,
 };
 
 export type { Labels };

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { labels } from '../../cards/i18n';
 import { changeFromInputs, idempotencyKeyFor, isEmptyChange, requestFor, selectionHash, submitChange } from '../save';
+import { messageCard } from '../../cards/simple-cards';
 import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted } from '../views';
 import { defineAction } from './action';
+
+/** From this many users on, Save answers at once and checks and applies in the background. */
+export const LARGE_SELECTION = 1000;
 
 /** Save in Manage licenses: preview first when some users would fail, else apply. */
 export const saveLicenses = defineAction({
@@ -27,7 +31,19 @@ export const saveLicenses = defineAction({
       const seen = await ctx.service.operationByKey(ctx.actor, customer.key, request.idempotencyKey);
       return { card: await renderManage(ctx, seen ? l.replayed : l.nothingToSave) };
     }
-    const outcome = await submitChange(ctx, { customer, request, change, previewFirst: true, pending: { selectionHash: selectionHash(userIds) } });
+    const submission = { customer, request, change, previewFirst: true, pending: { selectionHash: selectionHash(userIds) } };
+    if (userIds.length >= LARGE_SELECTION) {
+      // Checking thousands of users takes seconds and Teams retries an invoke after 15: answer now, and
+      // post the preview or the progress as a new message.
+      if (await ctx.service.operationByKey(ctx.actor, customer.key, request.idempotencyKey)) return { card: messageCard({ title: l.manageLicenses, lines: [l.replayed] }) };
+      const later = { ...ctx, conversation: ctx.later };
+      void ctx.background.run(async () => {
+        const outcome = await submitChange(later, submission);
+        if (outcome.kind === 'preview') await ctx.later.send(outcome.card);
+      });
+      return { card: messageCard({ title: l.manageLicenses, lines: [l.checkingLarge(userIds.length)], actions: [{ title: l.backToUsers, verb: 'usersPage', data: { move: 'stay' } }] }) };
+    }
+    const outcome = await submitChange(ctx, submission);
     return { card: outcome.kind === 'preview' ? outcome.card : await renderManage(ctx, outcome.notice) };
   },
 });
