@@ -52,12 +52,12 @@ export async function runAction(ctx: HandlerContext, verb: unknown, data: unknow
 }
 
 /** Turns what can go wrong into a card that says so; unexpected errors are logged, never shown raw. */
-export async function guard(ctx: HandlerContext, work: () => Promise<AdaptiveCard>): Promise<AdaptiveCard> {
+export async function guard<T = AdaptiveCard>(ctx: HandlerContext, work: () => Promise<T>): Promise<T | AdaptiveCard> {
   const l = labels[ctx.lang];
   try {
     return await work();
   } catch (err) {
-    if (err instanceof NoCustomerChosen) return renderCustomers(ctx, 1, l.pickCustomerFirst).catch((e) => guard(ctx, () => Promise.reject(e)));
+    if (err instanceof NoCustomerChosen) return renderCustomers(ctx, 1, l.pickCustomerFirst).catch((e) => guard(ctx, () => Promise.reject<AdaptiveCard>(e)));
     if (err instanceof AccessDeniedError) return accessDeniedCard(ctx, err);
     if (err instanceof RequestError || err instanceof SelectionTooLargeError) return messageCard({ title: l.badInput, lines: [err.message], tone: 'error' });
     if (err instanceof OperationStillRunningError) return messageCard({ title: l.savingTitle, lines: [l.stillRunning] });

@@ -7,29 +7,33 @@ import { previewCard } from '../cards/results-cards';
 import type { AdaptiveCard } from '../cards/render';
 import { AccessDeniedError } from '../domain/access';
 import type { Product } from '../domain/catalog';
-import type { Customer, DirectoryUser, LicenseChangeRequest } from '../domain/model';
+import type { Customer, LicenseChangeRequest } from '../domain/model';
 import type { HandlerContext } from './context';
 import { renderResult } from './views';
 
 export interface LicenseChange {
-  assign: { skuId: string; disabledPlans: string[] }[];
+  assign: { skuId: string; disabledPlans?: string[] }[];
   remove: string[];
 }
 
-/** Reads the card's product inputs against who holds what now (not what the card showed). */
-export function changeFromInputs(data: Record<string, unknown>, products: Product[], users: DirectoryUser[], draft: LicenseDraft): { change: LicenseChange; choices: Record<string, ProductChoice> } {
+/**
+ * Reads the card's product inputs against what the card showed when untouched (`baseline`): only an
+ * input the admin changed is a change; a product whose plans were switched off is assigned to all.
+ */
+export function changeFromInputs(data: Record<string, unknown>, products: Product[], baseline: Record<string, string>, draft: LicenseDraft): { change: LicenseChange; choices: Record<string, ProductChoice> } {
   const change: LicenseChange = { assign: [], remove: [] };
   const choices: Record<string, ProductChoice> = {};
   for (const p of products) {
+    const untouched = baseline[p.skuId];
+    if (untouched === undefined) continue; // not on the card the admin saw
     const raw = data[productInputId(p.skuId)];
-    const value = typeof raw === 'string' ? raw : typeof raw === 'boolean' ? String(raw) : undefined;
-    const holders = users.filter((u) => u.assignedLicenses.some((l) => l.skuId === p.skuId)).length;
-    const plansChanged = (draft.disabledPlans[p.skuId]?.length ?? 0) > 0;
+    const value = typeof raw === 'string' ? raw : typeof raw === 'boolean' ? String(raw) : untouched;
+    const plans = draft.disabledPlans[p.skuId];
     let choice: ProductChoice = 'keep';
-    if (value === 'assign' || (value === 'true' && (holders < users.length || plansChanged))) choice = 'assign';
-    else if (value === 'remove' || (value === 'false' && holders > 0)) choice = 'remove';
+    if (value !== untouched) choice = value === 'true' || value === 'assign' ? 'assign' : value === 'false' || value === 'remove' ? 'remove' : 'keep';
+    else if (plans && value === 'true') choice = 'assign'; // everyone holds it: only the plans change
     choices[p.skuId] = choice;
-    if (choice === 'assign') change.assign.push({ skuId: p.skuId, disabledPlans: draft.disabledPlans[p.skuId] ?? [] });
+    if (choice === 'assign') change.assign.push(plans ? { skuId: p.skuId, disabledPlans: plans } : { skuId: p.skuId });
     if (choice === 'remove') change.remove.push(p.skuId);
   }
   return { change, choices };
@@ -95,9 +99,6 @@ export async function startApply(ctx: HandlerContext, customer: Customer, reques
   return { finished };
 }
 
-export function selectionHash(userIds: string[]): string {
-  return createHash('sha256').update(userIds.join(',')).digest('hex');
-}
 
 export type SubmitOutcome = { kind: 'preview'; card: AdaptiveCard } | { kind: 'replayed' | 'started' | 'finished'; notice: string };
 

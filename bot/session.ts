@@ -18,6 +18,11 @@ export const sessionSchema = z.object({
   /** Where the users list is: the sort keys around the current page. */
   anchor: z.object({ firstKey: z.string().optional(), lastKey: z.string().optional() }).default({}),
   draft: draftSchema.optional(),
+  /**
+   * The Manage licenses card last shown: its id, the selection it was for, and per product the value
+   * its input had before the admin touched it (from who held what). Save changes only what differs.
+   */
+  manageCard: z.object({ cardId: z.string(), selectionHash: z.string(), baseline: z.record(z.string(), z.string()) }).optional(),
   /** A change shown in the preview card, waiting for "Save anyway"; tied to that card and selection. */
   pendingSave: z
     .object({
@@ -26,7 +31,7 @@ export const sessionSchema = z.object({
       selectionHash: z.string().optional(),
       /** Or: a "Retry failed" of this operation. */
       retryOf: z.object({ customerKey: z.string(), operationId: z.string() }).optional(),
-      change: z.object({ assign: z.array(z.object({ skuId: z.string(), disabledPlans: z.array(z.string()) })), remove: z.array(z.string()) }),
+      change: z.object({ assign: z.array(z.object({ skuId: z.string(), disabledPlans: z.array(z.string()).optional() })), remove: z.array(z.string()) }),
     })
     .optional(),
   updatedAt: z.string().optional(),

@@ -1,8 +1,8 @@
 // Builds each card from the admin's session and the domain; shared by commands and card actions.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { customersCard } from '../cards/customers-card';
 import { labels } from '../cards/i18n';
-import { manageLicensesCard, type LicenseDraft } from '../cards/manage-licenses-card';
+import { manageLicensesCard, productRows, untouchedValue, type LicenseDraft } from '../cards/manage-licenses-card';
 import type { AdaptiveCard } from '../cards/render';
 import { historyCard, resultCard } from '../cards/results-cards';
 import { SELECTED_PER_PAGE, selectedCard } from '../cards/selected-card';
@@ -83,9 +83,16 @@ export async function renderManage(ctx: HandlerContext, notice = ''): Promise<Ad
   }
   const session = await ctx.session();
   const products = await ctx.service.products(ctx.actor, customer.key);
-  return manageLicensesCard(ctx.lang, {
-    customer, users, products, draft: session.draft ?? emptyDraft(), buyMoreUrl: ctx.buyMoreUrl, cardId: randomUUID(), notice,
-  });
+  const cardId = randomUUID();
+  // What each input shows untouched, so Save can tell what the admin changed on this very card.
+  const baseline = Object.fromEntries(productRows(products, users).map((r) => [r.product.skuId, untouchedValue(r.state)]));
+  await ctx.updateSession((s) => ({ ...s, manageCard: { cardId, selectionHash: selectionHash(users.map((u) => u.id)), baseline } }));
+  return manageLicensesCard(ctx.lang, { customer, users, products, draft: session.draft ?? emptyDraft(), buyMoreUrl: ctx.buyMoreUrl, cardId, notice });
+}
+
+/** Ids in a stable order, hashed: a selection can be 20,000 ids long. */
+export function selectionHash(userIds: string[]): string {
+  return createHash('sha256').update([...userIds].sort().join(',')).digest('hex');
 }
 
 export async function renderResult(ctx: HandlerContext, result: OperationResult, page = 1): Promise<AdaptiveCard> {

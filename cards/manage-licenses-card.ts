@@ -31,6 +31,18 @@ export function productRows(products: Product[], users: DirectoryUser[]): Produc
 
 export const productInputId = (skuId: string) => `product_${skuId}`;
 
+/** The value a product's input has when the admin has not touched it: what the selected users hold. */
+export function untouchedValue(state: HoldState): string {
+  return state === 'all' ? 'true' : state === 'none' ? 'false' : 'keep';
+}
+
+/** The value shown for a product: the admin's choice so far, else the untouched value. */
+export function shownValue(state: HoldState, choice: ProductChoice | undefined): string {
+  if (!choice || choice === 'keep') return untouchedValue(state);
+  if (state === 'some') return choice;
+  return String(choice === 'assign');
+}
+
 /** Step 4: every product with available seats, who holds it, and a control to assign or revoke it. */
 export function manageLicensesCard(
   lang: Lang,
@@ -39,9 +51,8 @@ export function manageLicensesCard(
   const l = labels[lang];
   const sorted = [...input.users].sort((a, b) => a.displayName.localeCompare(b.displayName));
   const rows = productRows(input.products, sorted).map(({ product, state, holders }) => {
-    const choice = input.draft.choices[product.skuId];
     const toggle = state !== 'some';
-    const value = toggle ? String(choice ? choice === 'assign' : state === 'all') : (choice ?? 'keep');
+    const value = shownValue(state, input.draft.choices[product.skuId]);
     const off = input.draft.disabledPlans[product.skuId]?.length ?? 0;
     const notes = [product.notAssignableWhy ? l.notAssignable(product.notAssignableWhy) : '', off ? l.plansOff(off) : ''].filter(Boolean);
     return {

@@ -148,10 +148,17 @@ export type Partner = z.infer<typeof partnerSchema>;
 export type ChangeMode = 'add' | 'replace' | 'remove';
 
 /** A bulk license change: what the admin asked for, before any rule is checked. */
+/**
+ * A product to assign. `disabledPlans` switches plans off for everyone who gets or keeps it; left out,
+ * new holders get every plan and existing holders keep the plans they have (Graph would re-enable them).
+ */
+export const licenseToAssignSchema = z.object({ skuId: guidLike, disabledPlans: z.array(guidLike).optional() });
+export type LicenseToAssign = z.infer<typeof licenseToAssignSchema>;
+
 export const licenseChangeRequestSchema = z.object({
   customerKey: z.string().min(1),
   userIds: z.array(guidLike).min(1).max(20_000),
-  licensesToAssign: z.array(assignedLicenseSchema).default([]),
+  licensesToAssign: z.array(licenseToAssignSchema).default([]),
   licensesToRemove: z.array(guidLike).default([]),
   mode: z.enum(['add', 'replace', 'remove']).default('add'),
   requestedBy: z.object({ aadObjectId: z.string().min(1), userId: z.string().optional(), displayName: z.string().default('') }),

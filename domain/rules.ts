@@ -41,21 +41,23 @@ export function enabledPlans(licenses: AssignedLicense[], catalog: Catalog): Map
 /** The licenses a user would end with, before any rule is checked. */
 function targetLicenses(user: DirectoryUser, req: ParsedChangeRequest): AssignedLicense[] {
   const wanted = new Map(req.licensesToAssign.map((l) => [l.skuId, l]));
-  const current = user.assignedLicenses;
+  const current = new Map(user.assignedLicenses.map((l) => [l.skuId, l]));
+  // Plans named in the request apply; otherwise a holder keeps theirs and a new holder gets them all.
+  const plansFor = (skuId: string, requested?: string[]) => [...new Set(requested ?? current.get(skuId)?.disabledPlans ?? [])];
   if (req.mode === 'replace') {
-    return req.licensesToAssign.map((l) => ({ skuId: l.skuId, disabledPlans: [...new Set(l.disabledPlans)] }));
+    return req.licensesToAssign.map((l) => ({ skuId: l.skuId, disabledPlans: plansFor(l.skuId, l.disabledPlans) }));
   }
   const remove = new Set(req.licensesToRemove);
   const after: AssignedLicense[] = [];
-  for (const lic of current) {
+  for (const lic of user.assignedLicenses) {
     if (remove.has(lic.skuId)) continue;
     const w = req.mode === 'add' ? wanted.get(lic.skuId) : undefined;
-    after.push(w ? { skuId: lic.skuId, disabledPlans: [...new Set(w.disabledPlans)] } : lic);
+    after.push(w ? { skuId: lic.skuId, disabledPlans: plansFor(lic.skuId, w.disabledPlans) } : lic);
     wanted.delete(lic.skuId);
   }
   if (req.mode === 'add') {
     for (const l of wanted.values()) {
-      if (!remove.has(l.skuId)) after.push({ skuId: l.skuId, disabledPlans: [...new Set(l.disabledPlans)] });
+      if (!remove.has(l.skuId)) after.push({ skuId: l.skuId, disabledPlans: plansFor(l.skuId, l.disabledPlans) });
     }
   }
   return after;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { labels } from '../../cards/i18n';
-import { idempotencyKeyFor, requestFor, selectionHash, submitChange } from '../save';
-import { currentCustomer, renderManage, renderResult, selectedUsersSorted } from '../views';
+import { idempotencyKeyFor, requestFor, submitChange } from '../save';
+import { currentCustomer, renderManage, renderResult, selectedUsersSorted, selectionHash } from '../views';
 import { defineAction } from './action';
 
 /** "Save anyway" on the preview: applies the change it showed, if that card is still the current one. */

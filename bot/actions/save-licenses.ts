@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { labels } from '../../cards/i18n';
-import { changeFromInputs, idempotencyKeyFor, isEmptyChange, requestFor, selectionHash, submitChange } from '../save';
 import { messageCard } from '../../cards/simple-cards';
-import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted } from '../views';
+import { guard } from '../router';
+import { changeFromInputs, idempotencyKeyFor, isEmptyChange, requestFor, submitChange } from '../save';
+import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted, selectionHash } from '../views';
 import { defineAction } from './action';
 
 /** From this many users on, Save answers at once and checks and applies in the background. */
@@ -17,29 +18,36 @@ export const saveLicenses = defineAction({
     const customer = await currentCustomer(ctx);
     const users = await selectedUsersSorted(ctx, customer);
     if (!users.length) return { card: await renderManage(ctx) };
-    const products = await ctx.service.products(ctx.actor, customer.key);
-    const session = await ctx.session();
-    const draft = session.draft ?? emptyDraft();
-    const { change, choices } = changeFromInputs(data, products, users, draft);
-    await ctx.updateSession((s) => ({ ...s, draft: { ...draft, choices } }));
     const userIds = users.map((u) => u.id);
-    // Keyed on what was clicked (card + its inputs), not on the derived change: a retried click after the
-    // change is done derives "nothing to do", but must still be recognised as the same click.
+    // Keyed on what was clicked (card + its inputs + the users): Teams' retry of the same click is
+    // recognised as done, even though the card it came from has since been replaced.
     const clicked = Object.fromEntries(Object.entries(data).filter(([k]) => k.startsWith('product_')).sort());
-    const request = requestFor(ctx, customer.key, userIds, change, idempotencyKeyFor(ctx.sessionId, data.cardId, clicked, userIds));
-    if (isEmptyChange(change)) {
-      const seen = await ctx.service.operationByKey(ctx.actor, customer.key, request.idempotencyKey);
-      return { card: await renderManage(ctx, seen ? l.replayed : l.nothingToSave) };
-    }
-    const submission = { customer, request, change, previewFirst: true, pending: { selectionHash: selectionHash(userIds) } };
+    const idempotencyKey = idempotencyKeyFor(ctx.sessionId, data.cardId, clicked, userIds);
+    const seen = await ctx.service.operationByKey(ctx.actor, customer.key, idempotencyKey);
+    if (seen) return { card: await renderManage(ctx, seen.status === 'running' ? l.stillRunning : l.replayed) };
+
+    // Only the card last shown to this admin, for the selection it showed, may save: an older card, or
+    // one whose selection changed since (or another admin's, in a shared chat), would save the wrong thing.
+    const session = await ctx.session();
+    const shown = session.manageCard;
+    if (!shown || shown.cardId !== data.cardId || shown.selectionHash !== selectionHash(userIds)) return { card: await renderManage(ctx, l.staleCard) };
+    const products = await ctx.service.products(ctx.actor, customer.key);
+    const draft = session.draft ?? emptyDraft();
+    const { change, choices } = changeFromInputs(data, products, shown.baseline, draft);
+    await ctx.updateSession((s) => ({ ...s, draft: { ...draft, choices } }));
+    if (isEmptyChange(change)) return { card: await renderManage(ctx, l.nothingToSave) };
+    const request = requestFor(ctx, customer.key, userIds, change, idempotencyKey);
+    const submission = { customer, request, change, previewFirst: true, pending: { selectionHash: shown.selectionHash } };
     if (userIds.length >= LARGE_SELECTION) {
       // Checking thousands of users takes seconds and Teams retries an invoke after 15: answer now, and
-      // post the preview or the progress as a new message.
-      if (await ctx.service.operationByKey(ctx.actor, customer.key, request.idempotencyKey)) return { card: messageCard({ title: l.manageLicenses, lines: [l.replayed] }) };
+      // post the preview, or the progress and result, as a new message.
       const later = { ...ctx, conversation: ctx.later };
       void ctx.background.run(async () => {
-        const outcome = await submitChange(later, submission);
-        if (outcome.kind === 'preview') await ctx.later.send(outcome.card);
+        const card = await guard(later, async () => {
+          const outcome = await submitChange(later, submission);
+          return outcome.kind === 'preview' ? outcome.card : null;
+        });
+        if (card) await ctx.later.send(card);
       });
       return { card: messageCard({ title: l.manageLicenses, lines: [l.checkingLarge(userIds.length)], actions: [{ title: l.backToUsers, verb: 'usersPage', data: { move: 'stay' } }] }) };
     }

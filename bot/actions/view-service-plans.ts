@@ -1,22 +1,25 @@
 import { z } from 'zod';
 import { servicePlansCard } from '../../cards/service-plans-card';
 import { changeFromInputs } from '../save';
-import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted } from '../views';
+import { currentCustomer, emptyDraft, renderManage } from '../views';
 import { defineAction } from './action';
 
 /** Keeps what the admin set on the card, then shows the product's service plans. */
 export const viewServicePlans = defineAction({
   verb: 'viewServicePlans',
-  data: z.object({ skuId: z.string().min(1).max(64) }).catchall(z.unknown()),
+  data: z.object({ skuId: z.string().min(1).max(64), cardId: z.string().max(64).optional() }).catchall(z.unknown()),
   async handle(ctx, data) {
     const customer = await currentCustomer(ctx);
     const products = await ctx.service.products(ctx.actor, customer.key);
     const product = products.find((p) => p.skuId === data.skuId);
     if (!product) return { card: await renderManage(ctx) };
-    const users = await selectedUsersSorted(ctx, customer);
-    const draft = (await ctx.session()).draft ?? emptyDraft();
-    const { choices } = changeFromInputs(data, products, users, draft);
-    await ctx.updateSession((s) => ({ ...s, draft: { ...draft, choices } }));
+    const session = await ctx.session();
+    const draft = session.draft ?? emptyDraft();
+    // The ticks on the card count only if it is the card last shown (an old card's inputs mean nothing now).
+    if (session.manageCard && session.manageCard.cardId === data.cardId) {
+      const { choices } = changeFromInputs(data, products, session.manageCard.baseline, draft);
+      await ctx.updateSession((s) => ({ ...s, draft: { ...draft, choices } }));
+    }
     return { card: servicePlansCard(ctx.lang, product, draft.disabledPlans[product.skuId] ?? []) };
   },
 });

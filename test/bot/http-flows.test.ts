@@ -279,6 +279,39 @@ test('Retry failed re-runs only the failed users once their problem is fixed', a
   expect(textOf(open.card)).toContain('Licenses updated');
 });
 
+test('after View service plans and Back, Save changes only what the admin changed: nothing held is revoked', async () => {
+  await teams.say(alex, 'use contoso');
+  const opened = await teams.say(alex, "assign Power BI Pro to Ashley Johnson, Kevin O'Brien");
+  // The first product's "View service plans" (the card's inputs travel along), then Cancel.
+  const plans = await teams.press(alex, opened.id, opened.card, 'View service plans');
+  expect(textOf(plans.card)).toContain('Service plans of Copilot for Microsoft 365');
+  const back = await teams.press(alex, opened.id, plans.card, 'Cancel');
+  const e3 = inputs(back.card).find((i) => i.title === 'Office 365 E3');
+  expect(e3.value).toBe('true'); // both hold it, and the card says so
+  expect(inputs(back.card).find((i) => i.title === 'Power BI Pro').value).toBe('true'); // the command's choice survives
+  await teams.press(alex, opened.id, back.card, 'Save');
+  await teams.waitForBackground();
+  const result = textOf(connector.last().card);
+  expect(result).toContain('2 updated · 0 failed');
+  expect(result).toContain('Assigned: Power BI Pro');
+  expect(result).not.toContain('Revoked');
+});
+
+test('a Manage licenses card older than the selection is refused as out of date, and changes nothing', async () => {
+  const { id, card } = await openContoso(alex);
+  const users = userChoices(card);
+  const manage = await teams.press(alex, id, card, 'Manage licenses', { selection: [users.get('Ashley Johnson'), users.get('Brian Walker')].join(',') });
+  expect(textOf(manage.card)).toContain('Selected users (2)');
+  // Meanwhile, in another card, Jonas Weber (Teams Phone holder) joins the selection.
+  const list = await teams.say(alex, 'users');
+  await teams.press(alex, list.id, list.card, 'Update selection', { selection: [users.get('Ashley Johnson'), users.get('Brian Walker'), users.get('Jonas Weber')].join(',') });
+  const stale = await teams.press(alex, id, manage.card, 'Save');
+  expect(textOf(stale.card)).toContain('This card is out of date');
+  await teams.waitForBackground();
+  const phone = (await teams.service.products({ aadObjectId: PEOPLE.alex.aadObjectId }, 'contoso')).find((p) => p.skuId === SKU.TEAMS_PHONE)!;
+  expect(phone.available).toBe(7);
+});
+
 describe('bad input gets a clear answer, never a crash', () => {
   test('unknown verb, bad data, missing verb: 400 with a message; the record is unchanged', async () => {
     const unknown = await teams.click(alex, 'x', 'launchMissiles', {});

@@ -148,6 +148,20 @@ describe('dependencies', () => {
   });
 });
 
+describe('service plans of existing holders', () => {
+  test('assigning a product without naming plans keeps the plans holders switched off', async () => {
+    const result = await service.apply(request({ userIds: [id('sophie.becker'), id('charlotte.davies'), id('rachel.kim')], licensesToAssign: [{ skuId: SKU.E3 }] }));
+    expect(result.results.map((r) => r.status)).toEqual(['noChange', 'noChange', 'succeeded']);
+    const [sophie] = await service.usersById(ALEX, 'contoso', [id('sophie.becker')]);
+    expect(sophie.assignedLicenses).toEqual([{ skuId: SKU.E3, disabledPlans: [PLAN.YAMMER_ENTERPRISE] }]);
+  });
+
+  test('naming plans sets them for every holder: re-enabling Exchange for Charlotte collides with her Exchange Plan 1', async () => {
+    const r = await applyOne('charlotte.davies', { licensesToAssign: [{ skuId: SKU.E3, disabledPlans: [] }] });
+    expect(r.errors.map((e) => e.code)).toEqual(['mutuallyExclusiveViolation']);
+  });
+});
+
 describe('products', () => {
   test('Extra File Storage (a Company product) is never listed for users and cannot be assigned', async () => {
     expect((await service.products(ALEX, 'contoso')).map((p) => p.skuId)).not.toContain(SKU.FILE_STORAGE);
