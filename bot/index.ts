@@ -33,6 +33,15 @@ async function main(): Promise<void> {
   }
   const recovered = await service.recoverInterrupted();
   if (recovered) console.log(`Finished ${recovered} license change(s) interrupted by the last stop.`);
+  // And keep looking: an operation whose process stopped beating (another instance, or a quick restart
+  // within the heartbeat window) is finished by whoever sees it stale first.
+  const sweep = setInterval(() => {
+    service.recoverInterrupted().then(
+      (n) => n && console.log(`Finished ${n} interrupted license change(s).`),
+      (err) => console.error('Recovery sweep failed:', err instanceof Error ? err.message : err),
+    );
+  }, 30_000);
+  sweep.unref();
   app.setReady(true);
   console.log(`License Desk is listening on http://127.0.0.1:${port}/api/messages`);
 

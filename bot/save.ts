@@ -8,6 +8,7 @@ import type { AdaptiveCard } from '../cards/render';
 import { AccessDeniedError } from '../domain/access';
 import type { Product } from '../domain/catalog';
 import type { Customer, LicenseChangeRequest } from '../domain/model';
+import type { OperationResult, Progress } from '../domain/service';
 import type { HandlerContext } from './context';
 import { renderResult } from './views';
 
@@ -64,12 +65,11 @@ export function requestFor(ctx: HandlerContext, customerKey: string, userIds: st
 export const INLINE_WAIT_MS = 8_000;
 
 /**
- * Posts a progress message, applies in the background, updates that message with progress and then
- * with "Licenses updated". Resolves when the change is done or after INLINE_WAIT_MS, whichever is first.
+ * Posts a progress message, runs `work` in the background, updates that message with progress and then
+ * with "Licenses updated". Resolves when the work is done or after INLINE_WAIT_MS, whichever is first.
  */
-export async function startApply(ctx: HandlerContext, customer: Customer, request: LicenseChangeRequest): Promise<{ finished: boolean }> {
+export async function startApply(ctx: HandlerContext, customer: Customer, total: number, work: (onProgress: (p: Progress) => void) => Promise<OperationResult>): Promise<{ finished: boolean }> {
   const l = labels[ctx.lang];
-  const total = request.userIds.length;
   const progressId = await ctx.conversation.send(progressCard(ctx.lang, customer.displayName, 0, total));
   let updates = Promise.resolve();
   let lastUpdate = 0;
@@ -77,10 +77,9 @@ export async function startApply(ctx: HandlerContext, customer: Customer, reques
     updates = updates.then(() => (progressId ? ctx.later.update(progressId, card) : ctx.later.send(card).then(() => undefined))).catch(() => undefined);
     return updates;
   };
-  let finished = false;
-  const work = ctx.background.run(async () => {
+  const running = ctx.background.run(async () => {
     try {
-      const result = await ctx.service.apply(request, (p) => {
+      const result = await work((p) => {
         if (!progressId || Date.now() - lastUpdate < 1_000) return;
         lastUpdate = Date.now();
         void show(progressCard(ctx.lang, customer.displayName, p.processed, p.total, p.counts));
@@ -91,14 +90,12 @@ export async function startApply(ctx: HandlerContext, customer: Customer, reques
       const denied = err instanceof AccessDeniedError;
       await show(messageCard({ title: denied ? l.accessDenied : l.badInput, lines: [denied ? err.message : l.somethingWrong], tone: 'error' }));
       if (!denied) throw err;
-    } finally {
-      finished = true;
     }
   });
-  await Promise.race([work, new Promise((r) => setTimeout(r, INLINE_WAIT_MS))]);
+  let finished = false;
+  await Promise.race([running.then(() => (finished = true)), new Promise((r) => setTimeout(r, INLINE_WAIT_MS))]);
   return { finished };
 }
-
 
 export type SubmitOutcome = { kind: 'preview'; card: AdaptiveCard } | { kind: 'replayed' | 'started' | 'finished'; notice: string };
 
@@ -113,6 +110,11 @@ export async function submitChange(
   const l = labels[ctx.lang];
   const { customer, request } = input;
   const seen = await ctx.service.operationByKey(ctx.actor, customer.key, request.idempotencyKey);
+  if (seen?.stale) {
+    // Its process died mid-way (a restart): this click finishes it, with a new progress message.
+    await startApply(ctx, customer, request.userIds.length, (p) => ctx.service.resume(ctx.actor, customer.key, seen.operationId, p));
+    return { kind: 'started', notice: l.stillRunning };
+  }
   if (seen) return { kind: 'replayed', notice: seen.status === 'running' ? l.stillRunning : l.replayed };
   if (input.previewFirst) {
     const preview = await ctx.service.preview(request);
@@ -125,6 +127,6 @@ export async function submitChange(
     }
   }
   await ctx.updateSession((s) => ({ ...s, pendingSave: undefined }));
-  const { finished } = await startApply(ctx, customer, request);
+  const { finished } = await startApply(ctx, customer, request.userIds.length, (p) => ctx.service.apply(request, p));
   return finished ? { kind: 'finished', notice: '' } : { kind: 'started', notice: l.savingStarted(request.userIds.length) };
 }

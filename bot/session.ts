@@ -59,9 +59,9 @@ export class SessionRepository {
       const next = { ...change(doc ? sessionSchema.parse(doc) : sessionSchema.parse({ id })), id, updatedAt: new Date().toISOString() };
       try {
         if (doc) {
-          await withRetry(() => this.container.item(id, id).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: doc._etag } }));
+          await withRetry(() => this.container.item(id, id).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: doc._etag } }), 6, false);
         } else {
-          await withRetry(() => this.container.items.create(next));
+          await withRetry(() => this.container.items.create(next), 6, false);
         }
         return next;
       } catch (err) {

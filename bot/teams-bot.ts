@@ -103,7 +103,16 @@ export class LicenseDeskBot extends TeamsActivityHandler {
   private proactive(reference: Partial<ConversationReference>): ConversationPort {
     const withTurn = <T>(work: (turn: TurnContext) => Promise<T>) =>
       new Promise<T>((resolve, reject) => {
-        this.adapter.continueConversationAsync(this.appId, reference, async (turn) => resolve(await work(turn))).catch(reject);
+        // Catch inside: an error thrown here would go to onTurnError and this promise never settle.
+        this.adapter
+          .continueConversationAsync(this.appId, reference, async (turn) => {
+            try {
+              resolve(await work(turn));
+            } catch (err) {
+              reject(err);
+            }
+          })
+          .catch(reject);
       });
     return {
       send: (card) => withTurn(async (turn) => (await turn.sendActivity(asMessage(card)))?.id),

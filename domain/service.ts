@@ -39,6 +39,8 @@ export interface OperationResult extends Preview {
   completedAt?: string;
   /** True when this call found the operation already recorded (same idempotency key) and changed nothing. */
   replayed: boolean;
+  /** Running, but its process stopped beating: `apply` with the same key takes it over and finishes it. */
+  stale: boolean;
 }
 
 export interface Progress {
@@ -211,6 +213,21 @@ export class LicenseService {
     return { ...same, userIds: failed, idempotencyKey, requestedBy: { aadObjectId: actor.aadObjectId ?? actor.userId ?? 'unknown', userId: actor.userId, displayName: actor.displayName ?? '' } };
   }
 
+  /**
+   * Finishes an operation whose process died (the admin clicked again after a restart). Needs the same
+   * permissions as the change itself; a live operation is simply awaited.
+   */
+  async resume(actor: Actor, customerKey: string, operationId: string, onProgress?: (p: Progress) => void): Promise<OperationResult> {
+    const op = await this.operations.get(customerKey, operationId);
+    if (!op) throw new RequestError(`No operation ${operationId}.`);
+    for (const perm of this.permissionsFor(op.request)) await this.authorize(actor, customerKey, perm);
+    if (op.status === 'running' && Date.now() - Date.parse(op.heartbeatAt) > this.options.staleAfterMs) {
+      const mine = await this.takeOver(op);
+      if (mine) return { ...(await this.run(mine, onProgress)), replayed: true };
+    }
+    return this.awaitExisting(op);
+  }
+
   // ---- changing --------------------------------------------------------------------------------
 
   private parse(input: LicenseChangeRequest): ParsedChangeRequest {
@@ -304,6 +321,7 @@ export class LicenseService {
     return {
       operationId: op.id, customerKey: op.customerId, status: op.status, requestedBy: op.request.requestedBy,
       createdAt: op.createdAt, completedAt: op.completedAt, results, counts: countOutcomes(results), seatDemand: op.seatDemand, replayed,
+      stale: op.status === 'running' && Date.now() - Date.parse(op.heartbeatAt) > this.options.staleAfterMs,
     };
   }
 
@@ -366,6 +384,11 @@ export class LicenseService {
     const granted = new Map<string, number>();
     for (const skuId of [...touched].sort()) {
       await this.directory.updateSku(op.customerId, skuId, (doc) => {
+        // Already reserved under this key: a repeated write whose first reply was lost. Reserve once.
+        if (doc.reservations[key] !== undefined) {
+          granted.set(skuId, doc.reservations[key]);
+          return undefined;
+        }
         const grant = Math.min(wanted.get(skuId) ?? 0, Math.max(0, doc.prepaidUnits.enabled - doc.consumedUnits));
         granted.set(skuId, grant);
         return { ...doc, consumedUnits: doc.consumedUnits + grant, reservations: { ...doc.reservations, [key]: grant } };
@@ -450,6 +473,9 @@ export class LicenseService {
       // Someone changed this user since we read it: look again, and write only within our reservation
       // and within the products this chunk settles (a seat given back elsewhere would go uncounted).
       user = await this.directory.user(op.customerId, plan.userId);
+      // …unless that someone was this very write, repeated after a lost reply: it is done.
+      const own = user?.licenseChanges?.find((m) => m.operationId === op.id && m.reservationKey === key);
+      if (own) return planFromMark(user!, own);
       const again = evaluateUserChange(user, plan.userId, op.request, catalog);
       if (again.status !== 'succeeded') return again;
       const outside = again.added.some((s) => !reserved.has(s)) || again.removed.some((s) => !touched.has(s));

@@ -125,16 +125,18 @@ export const isNotFound = (err: unknown) => statusOf(err) === 404;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Retries throttling (429) and unavailability (503, 408) with the server's retry-after, bounded.
- * The SDK already retries 429 on its own; this also covers 503 and what the SDK gave up on.
+ * Retries throttling (429: the request was not run) with the server's retry-after, bounded. 503 and 408
+ * are retried only for `repeatable` calls: a timed-out write may have been applied, so only reads,
+ * upserts and writes whose repeat the caller recognises as its own may go again.
  */
-export async function withRetry<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, attempts = 6, repeatable = true): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
       const status = statusOf(err);
-      if (attempt >= attempts || (status !== 429 && status !== 503 && status !== 408)) throw err;
+      const retry = status === 429 || (repeatable && (status === 503 || status === 408));
+      if (attempt >= attempts || !retry) throw err;
       const e = err as CosmosErrorLike;
       const header = Number(e.headers?.['x-ms-retry-after-ms']);
       const wait = e.retryAfterInMs ?? e.retryAfterInMilliseconds ?? (Number.isFinite(header) ? header : undefined) ?? 100 * 2 ** attempt;

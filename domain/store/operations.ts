@@ -66,7 +66,8 @@ export class OperationRepository {
   /** Creates the operation; false when one with the same id (idempotency key) exists. */
   async create(doc: OperationDoc): Promise<boolean> {
     try {
-      await withRetry(() => this.container.items.create(doc));
+      // Not repeated on a timeout: a create that went through would come back as 409, "someone else's".
+      await withRetry(() => this.container.items.create(doc), 6, false);
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
@@ -79,6 +80,8 @@ export class OperationRepository {
     try {
       const { resource } = await withRetry(() =>
         this.container.item(doc.id, doc.customerId).replace(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } }),
+        6,
+        false,
       );
       return resource as OperationDoc;
     } catch (err) {

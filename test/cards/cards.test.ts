@@ -132,7 +132,7 @@ describe('a 10,000-user customer: every card stays under the budget', () => {
     const counts = countOutcomes(results);
     expect(counts.failed).toBeGreaterThan(1000); // plenty of failures to list
     const preview = { customerKey: 'bigcorp', results, counts, seatDemand: [{ skuId: SKU.COPILOT, displayName: 'Copilot for Microsoft 365', available: 2500, needed: 6000 }] };
-    const result: OperationResult = { ...preview, operationId: 'op-x', status: 'completed', requestedBy: { aadObjectId: ALEX.aadObjectId, displayName: 'Alex Wilber' }, createdAt: new Date().toISOString(), replayed: false };
+    const result: OperationResult = { ...preview, operationId: 'op-x', status: 'completed', requestedBy: { aadObjectId: ALEX.aadObjectId, displayName: 'Alex Wilber' }, createdAt: new Date().toISOString(), replayed: false, stale: false };
     for (const lang of langs) {
       expectValid(previewCard(lang, { customer: customer(), preview, change: { assign: ['Copilot for Microsoft 365'], remove: [] }, cardId: 'c', canSave: true }));
       for (const page of [1, 2, 200, 400]) expectValid(resultCard(lang, { customer: customer(), result, page, productName: (id) => catalog.displayName(id) }));

@@ -179,3 +179,50 @@ test('a request in many chunks streams progress, and is recorded as an operation
   const [latest] = await service.history(ALEX, 'contoso');
   expect(latest).toMatchObject({ operationId: result.operationId, userCount: 23, assigned: [SKU.POWER_BI_PRO], requestedBy: { displayName: 'Alex Wilber' } });
 });
+
+test('a write whose reply is lost (408 after it was applied) is repeated without counting a seat twice', async () => {
+  const { store } = await demoService();
+  // Every third replace in the directory is applied, but its reply is lost: the network, not a mock store.
+  let replaces = 0;
+  const lossy = new Proxy(store.containers.directory, {
+    get(target, prop, receiver) {
+      if (prop !== 'item') return Reflect.get(target, prop, receiver);
+      return (id: string, pk: string) => {
+        const item = target.item(id, pk);
+        return new Proxy(item, {
+          get(t, p) {
+            const value = Reflect.get(t, p);
+            if (p !== 'replace') return typeof value === 'function' ? value.bind(t) : value;
+            return async (...args: Parameters<typeof t.replace>) => {
+              const response = await t.replace(...args);
+              if (++replaces % 3 === 0) throw Object.assign(new Error('Request timed out'), { code: 408 });
+              return response;
+            };
+          },
+        });
+      };
+    },
+  });
+  const service = new LicenseService({ containers: { ...store.containers, directory: lossy } }, { chunkSize: 3 });
+  const users = withoutSku(SKU.TEAMS_PHONE).slice(0, 9).map((u) => u.id);
+  const result = await service.apply(request({ userIds: users, licensesToAssign: [{ skuId: SKU.TEAMS_PHONE }], licensesToRemove: [SKU.POWER_BI_PRO] }));
+  expect(replaces).toBeGreaterThan(6);
+  expect(result.counts).toEqual({ succeeded: 7, failed: 2, noChange: 0 });
+  await expectSeatInvariant(new LicenseService(store));
+});
+
+test('resume: an admin clicking again after a restart finishes the stale operation; a reader may not', async () => {
+  const { store, service } = await demoService({ chunkSize: 2, crashAfterUserWrites: 1 });
+  const req = request({ userIds: withoutSku(SKU.E3).slice(0, 5).map((u) => u.id), licensesToAssign: [{ skuId: SKU.E3 }] });
+  const predicted = await service.preview(req);
+  const crashed = await service.apply(req).catch((e) => e);
+  expect(crashed).toBeInstanceOf(SimulatedCrash);
+  const restarted = new LicenseService(store, { staleAfterMs: 0 });
+  const [op] = await restarted.history(ALEX, 'contoso');
+  expect(op.status).toBe('running');
+  await expect(restarted.resume({ aadObjectId: '00000000-0000-0000-0000-0000000000021' }, 'contoso', op.operationId)).rejects.toMatchObject({ code: 'accessDenied' });
+  const finished = await restarted.resume(ALEX, 'contoso', op.operationId);
+  expect(finished.status).toBe('completed');
+  expect(finished.counts).toEqual(predicted.counts);
+  await expectSeatInvariant(restarted);
+});
