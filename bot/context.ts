@@ -14,6 +14,8 @@ export interface ConversationPort {
 }
 
 export interface BotDeps {
+  /** No app id: the Agents Playground's made-up ids and tenant are accepted (never in production). */
+  localMode: boolean;
   service: LicenseService;
   sessions: SessionRepository;
   buyMoreUrl: string;

@@ -49,7 +49,8 @@ export function createApp(
     }
   };
   const background = new BackgroundWork((err) => log('background work failed', err));
-  const deps: BotDeps = { service, sessions: new SessionRepository(store.containers.sessions), buyMoreUrl: settings.BUY_MORE_URL, background };
+  const localMode = !settings.MicrosoftAppId;
+  const deps: BotDeps = { localMode, service, sessions: new SessionRepository(store.containers.sessions), buyMoreUrl: settings.BUY_MORE_URL, background };
   const bot = new LicenseDeskBot(deps, adapter, settings.MicrosoftAppId ?? '');
 
   const server = restify.createServer({ name: 'license-desk', handleUncaughtExceptions: false });
@@ -84,7 +85,8 @@ export function createApp(
     setReady: (r) => {
       ready = r;
     },
-    listen: (port, host = '0.0.0.0') =>
+    // Local mode has no authentication: it listens on loopback only.
+    listen: (port, host = localMode ? '127.0.0.1' : '0.0.0.0') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as { port: number }).port));

@@ -89,7 +89,7 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     const deps = this.deps;
     return {
       ...deps,
-      actor: { aadObjectId: from.aadObjectId, userId: from.id, displayName: from.name ?? '' },
+      actor: actorOf(activity, deps.localMode),
       lang: langOf(activity.locale),
       sessionId,
       conversation: inTurn,
@@ -119,6 +119,19 @@ export class LicenseDeskBot extends TeamsActivityHandler {
       update: (id, card) => withTurn(async (turn) => void (await turn.updateActivity({ ...asMessage(card), id }))),
     };
   }
+}
+
+/**
+ * Who is acting. In production only Teams vouches for a person (the connector's token covers the
+ * activity): their Entra object id and tenant. Locally the playground's made-up ids stand for the
+ * partner's admins, and its tenant for the partner's.
+ */
+export function actorOf(activity: TurnContext['activity'], localMode: boolean) {
+  const from = activity.from ?? { id: '', name: '' };
+  if (localMode) return { aadObjectId: from.aadObjectId, userId: from.id, displayName: from.name ?? '' };
+  const trusted = activity.channelId === 'msteams';
+  const tenantId = (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? activity.conversation?.tenantId;
+  return { aadObjectId: trusted ? from.aadObjectId : undefined, tenantId: tenantId ?? 'unknown', displayName: from.name ?? '' };
 }
 
 /** The lines of a message card, for an error banner. */

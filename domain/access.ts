@@ -7,9 +7,11 @@ export type Permission = 'view' | 'assign' | 'revoke';
 export interface Actor {
   /** Entra object id of the person acting (Teams: from.aadObjectId). */
   aadObjectId?: string;
-  /** Channel user id (Teams: from.id); used for the Agents Playground's built-in users. */
+  /** Channel user id (Teams: from.id); matched only in local runs, for the Agents Playground's built-in users. */
   userId?: string;
   displayName?: string;
+  /** The tenant the person signed in to; when given, it must be the partner's own. */
+  tenantId?: string;
 }
 
 export class AccessDeniedError extends Error {
@@ -24,6 +26,8 @@ export class AccessDeniedError extends Error {
 }
 
 export function findAdmin(partner: PartnerSettings, actor: Actor): PartnerAdmin | undefined {
+  // An admin is a person of the partner's tenant: the same object id from a customer tenant is not them.
+  if (actor.tenantId && actor.tenantId.toLowerCase() !== partner.partner.tenantId.toLowerCase()) return undefined;
   // Ids are compared as strings: the playground's ids are not valid GUIDs.
   const oid = actor.aadObjectId?.toLowerCase();
   return partner.admins.find(

@@ -216,6 +216,11 @@ describe('who may act', () => {
     expect(await available(SKU.E3)).toBe(7);
   });
 
+  test("the partner's admins are people of the partner's tenant: the same object id from another tenant is nobody", async () => {
+    expect((await service.customersFor({ ...ALEX, tenantId: '74d8c4b8-8ad9-5c9d-966b-bc2a1106db91' })).length).toBe(2);
+    await expect(service.customersFor({ ...ALEX, tenantId: '14fc36d2-5968-54aa-9bcc-1f57d075cff1' })).rejects.toMatchObject({ reasonCode: 'unknownAdmin' });
+  });
+
   test('someone who is not an admin of the partner sees no customer', async () => {
     await expect(service.customersFor({ aadObjectId: 'someone-else' })).rejects.toMatchObject({ reasonCode: 'unknownAdmin' });
   });
