@@ -1,7 +1,7 @@
 // Turning the Manage licenses card into a license change, and applying it without making Teams wait.
 import { createHash, randomUUID } from 'node:crypto';
 import { labels } from '../cards/i18n';
-import { productInputId, type LicenseDraft, type ProductChoice } from '../cards/manage-licenses-card';
+import { productInputId, shownValue, stateOf, type LicenseDraft, type ProductChoice } from '../cards/manage-licenses-card';
 import { messageCard, progressCard } from '../cards/simple-cards';
 import { previewCard } from '../cards/results-cards';
 import type { AdaptiveCard } from '../cards/render';
@@ -28,7 +28,8 @@ export function changeFromInputs(data: Record<string, unknown>, products: Produc
     const untouched = baseline[p.skuId];
     if (untouched === undefined) continue; // not on the card the admin saw
     const raw = data[productInputId(p.skuId)];
-    const value = typeof raw === 'string' ? raw : typeof raw === 'boolean' ? String(raw) : untouched;
+    // A product on another page of the card (or an input the client left out) counts as last set.
+    const value = typeof raw === 'string' ? raw : typeof raw === 'boolean' ? String(raw) : shownValue(stateOf(untouched), draft.choices[p.skuId]);
     const plans = draft.disabledPlans[p.skuId];
     let choice: ProductChoice = 'keep';
     if (value !== untouched) choice = value === 'true' || value === 'assign' ? 'assign' : value === 'false' || value === 'remove' ? 'remove' : 'keep';

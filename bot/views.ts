@@ -74,7 +74,7 @@ export async function renderSelected(ctx: HandlerContext, page = 1): Promise<Ada
 }
 
 /** Manage licenses for the selected users; a fresh card id makes each rendering's Save its own change. */
-export async function renderManage(ctx: HandlerContext, notice = ''): Promise<AdaptiveCard> {
+export async function renderManage(ctx: HandlerContext, notice = '', page = 1): Promise<AdaptiveCard> {
   const customer = await currentCustomer(ctx);
   const users = await selectedUsersSorted(ctx, customer);
   const l = labels[ctx.lang];
@@ -87,7 +87,7 @@ export async function renderManage(ctx: HandlerContext, notice = ''): Promise<Ad
   // What each input shows untouched, so Save can tell what the admin changed on this very card.
   const baseline = Object.fromEntries(productRows(products, users).map((r) => [r.product.skuId, untouchedValue(r.state)]));
   await ctx.updateSession((s) => ({ ...s, manageCard: { cardId, selectionHash: selectionHash(users.map((u) => u.id)), baseline } }));
-  return manageLicensesCard(ctx.lang, { customer, users, products, draft: session.draft ?? emptyDraft(), buyMoreUrl: ctx.buyMoreUrl, cardId, notice });
+  return manageLicensesCard(ctx.lang, { customer, users, products, draft: session.draft ?? emptyDraft(), buyMoreUrl: ctx.buyMoreUrl, cardId, notice, page });
 }
 
 /** Ids in a stable order, hashed: a selection can be 20,000 ids long. */

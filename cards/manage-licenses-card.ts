@@ -36,6 +36,10 @@ export function untouchedValue(state: HoldState): string {
   return state === 'all' ? 'true' : state === 'none' ? 'false' : 'keep';
 }
 
+export function stateOf(untouched: string): HoldState {
+  return untouched === 'true' ? 'all' : untouched === 'false' ? 'none' : 'some';
+}
+
 /** The value shown for a product: the admin's choice so far, else the untouched value. */
 export function shownValue(state: HoldState, choice: ProductChoice | undefined): string {
   if (!choice || choice === 'keep') return untouchedValue(state);
@@ -43,29 +47,37 @@ export function shownValue(state: HoldState, choice: ProductChoice | undefined):
   return String(choice === 'assign');
 }
 
+/** Products per Manage licenses card: keeps it under the Teams size limit however many a tenant has. */
+export const PRODUCTS_PER_CARD = 12;
+
 /** Step 4: every product with available seats, who holds it, and a control to assign or revoke it. */
 export function manageLicensesCard(
   lang: Lang,
-  input: { customer: Customer; users: DirectoryUser[]; products: Product[]; draft: LicenseDraft; buyMoreUrl: string; cardId: string; notice?: string },
+  input: { customer: Customer; users: DirectoryUser[]; products: Product[]; draft: LicenseDraft; buyMoreUrl: string; cardId: string; notice?: string; page?: number },
 ): AdaptiveCard {
   const l = labels[lang];
   const sorted = [...input.users].sort((a, b) => a.displayName.localeCompare(b.displayName));
-  const rows = productRows(input.products, sorted).map(({ product, state, holders }) => {
-    const toggle = state !== 'some';
-    const value = shownValue(state, input.draft.choices[product.skuId]);
+  const pageCount = Math.max(1, Math.ceil(input.products.length / PRODUCTS_PER_CARD));
+  const page = Math.min(Math.max(1, input.page ?? 1), pageCount);
+  const shown = input.products.slice((page - 1) * PRODUCTS_PER_CARD, page * PRODUCTS_PER_CARD);
+  const rows = productRows(shown, sorted).map(({ product, state, holders }) => {
     const off = input.draft.disabledPlans[product.skuId]?.length ?? 0;
-    const notes = [product.notAssignableWhy ? l.notAssignable(product.notAssignableWhy) : '', off ? l.plansOff(off) : ''].filter(Boolean);
+    const mark = state === 'all' ? `☑ ${l.holdAll}` : state === 'some' ? `◩ ${l.holdSome(holders.length, sorted.length)}` : `☐ ${l.holdNone}`;
+    const details = [
+      mark,
+      holders.length ? `${l.assigned}: ${nameList(holders.map((h) => h.displayName), 5, l.andMore)}` : '',
+      product.notAssignableWhy ? l.notAssignable(product.notAssignableWhy) : '',
+      off ? l.plansOff(off) : '',
+    ].filter(Boolean);
     return {
       skuId: product.skuId,
       inputId: productInputId(product.skuId),
       displayName: product.displayName,
-      kind: toggle ? 'toggle' : 'choice',
-      value,
+      kind: state === 'some' ? 'choice' : 'toggle',
+      value: shownValue(state, input.draft.choices[product.skuId]),
       availableText: String(product.available),
       availableColor: product.available === 0 ? 'Attention' : 'Default',
-      mark: state === 'all' ? `☑ ${l.holdAll}` : state === 'some' ? `◩ ${l.holdSome(holders.length, sorted.length)}` : `☐ ${l.holdNone}`,
-      assignedText: holders.length ? `${l.assigned}: ${nameList(holders.map((h) => h.displayName), 5, l.andMore)}` : '',
-      note: notes.join(' · '),
+      details: details.join(' · '),
       buyMore: product.available === 0,
     };
   });
@@ -76,7 +88,11 @@ export function manageLicensesCard(
     selectedHeading: `${l.selectedUsers} (${sorted.length})`,
     selectedNames: nameList(sorted.map((u) => u.displayName), 15, l.andMore),
     products: rows,
+    plansForDefault: rows[0]?.skuId ?? '',
     buyMoreUrl: input.buyMoreUrl,
     cardId: input.cardId,
+    page,
+    pageCount,
+    pageText: l.productsPage((page - 1) * PRODUCTS_PER_CARD + 1, (page - 1) * PRODUCTS_PER_CARD + shown.length, input.products.length),
   });
 }

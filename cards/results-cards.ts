@@ -8,17 +8,20 @@ import type { OperationResult, OperationSummary, Preview } from '../domain/servi
 import { errorText, labels, type Lang } from './i18n';
 import { clip, expand, nameList, type AdaptiveCard } from './render';
 
-export const RESULTS_PER_PAGE = 25;
-const PREVIEW_FAILURES_SHOWN = 15;
+export const RESULTS_PER_PAGE = 15;
+const PREVIEW_FAILURES_SHOWN = 10;
+/** Problems listed per user; the rest are counted. Together with the clipping, keeps any page in budget. */
+const PROBLEMS_PER_USER = 2;
 
 type Namer = (skuId: string) => string;
 
 function problems(r: UserChangePlan, lang: Lang): string[] {
   const l = labels[lang];
-  return r.errors.flatMap((e) => {
+  const lines = r.errors.slice(0, PROBLEMS_PER_USER).flatMap((e) => {
     const t = errorText(e, lang);
-    return [clip(t.reason, 300), clip(`${l.fixPrefix} ${t.fix}`, 300)];
+    return [clip(t.reason, 220), clip(`${l.fixPrefix} ${t.fix}`, 220)];
   });
+  return r.errors.length > PROBLEMS_PER_USER ? [...lines, l.andMore(r.errors.length - PROBLEMS_PER_USER)] : lines;
 }
 
 function changes(r: UserChangePlan, lang: Lang, name: Namer): string[] {

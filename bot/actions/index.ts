@@ -4,6 +4,7 @@ import { confirmSave } from './confirm-save';
 import { customersPage } from './customers-page';
 import { dropSelected } from './drop-selected';
 import { manageLicenses } from './manage-licenses';
+import { manageProductsPage } from './manage-products-page';
 import { resultsPage } from './results-page';
 import { retryFailed } from './retry-failed';
 import { runCommand } from './run-command';
@@ -20,5 +21,5 @@ import { viewServicePlans } from './view-service-plans';
 
 export const cardActions: CardAction[] = [
   showCustomers, customersPage, selectCustomer, usersPage, usersFilter, selectPage, clearSelection, showSelected, selectedPage,
-  dropSelected, manageLicenses, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, runCommand,
+  dropSelected, manageLicenses, manageProductsPage, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, runCommand,
 ] as CardAction[];

@@ -7,11 +7,12 @@ import { defineAction } from './action';
 /** Keeps what the admin set on the card, then shows the product's service plans. */
 export const viewServicePlans = defineAction({
   verb: 'viewServicePlans',
-  data: z.object({ skuId: z.string().min(1).max(64), cardId: z.string().max(64).optional() }).catchall(z.unknown()),
+  // The product comes from the card's "View service plans" choice (plansFor), or from the button's data.
+  data: z.object({ plansFor: z.string().max(64).optional(), skuId: z.string().max(64).optional(), cardId: z.string().max(64).optional() }).catchall(z.unknown()),
   async handle(ctx, data) {
     const customer = await currentCustomer(ctx);
     const products = await ctx.service.products(ctx.actor, customer.key);
-    const product = products.find((p) => p.skuId === data.skuId);
+    const product = products.find((p) => p.skuId === (data.plansFor || data.skuId));
     if (!product) return { card: await renderManage(ctx) };
     const session = await ctx.session();
     const draft = session.draft ?? emptyDraft();

@@ -230,9 +230,7 @@ test('filter by license and department; drop a user from Selected users; the cou
 test('View service plans: switched-off plans are saved on the users who get the product', async () => {
   await teams.say(alex, 'use contoso');
   const opened = await teams.say(alex, 'assign Office 365 E3 to Rachel Kim');
-  const view = buttons(opened.card).filter((b) => b.verb === 'viewServicePlans').find((b) => b.data.skuId === SKU.E3)!;
-  const e3 = inputs(opened.card).find((i) => i.title === 'Office 365 E3');
-  const plans = await teams.click(alex, opened.id, view.verb, { ...view.data, [e3.id]: 'true' });
+  const plans = await teams.press(alex, opened.id, opened.card, 'View service plans', { plansFor: SKU.E3 });
   expect(textOf(plans.card)).toContain('Service plans of Office 365 E3');
   const planInput = inputs(plans.card).find((i) => i.id === 'enabledPlans');
   const yammer = planInput.choices.find((c: any) => c.title === 'YAMMER_ENTERPRISE').value;

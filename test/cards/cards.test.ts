@@ -139,6 +139,31 @@ describe('a 10,000-user customer: every card stays under the budget', () => {
     }
   });
 
+  test('a tenant with 45 products: Manage licenses is paged, every page within budget', () => {
+    const base = catalog.userProducts()[0];
+    const many = Array.from({ length: 45 }, (_, i) => ({ ...base, skuId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, displayName: `Microsoft 365 Product With A Long Marketing Name ${i}`, available: i % 3 }));
+    const users = docs().slice(0, 500).map((u, i) => ({ ...u, assignedLicenses: many.filter((_, j) => (i + j) % 2).map((p) => ({ skuId: p.skuId, disabledPlans: [] })) }));
+    for (const lang of langs) {
+      for (const page of [1, 2, 3, 4]) {
+        const card = manageLicensesCard(lang, { customer: customer(), users, products: many, draft: { choices: {}, disabledPlans: {} }, buyMoreUrl: 'https://example.com', cardId: 'c', page });
+        expectValid(card);
+        expect(JSON.stringify(card)).toContain(labels[lang].productsPage((page - 1) * 12 + 1, Math.min(45, page * 12), 45));
+      }
+    }
+  });
+
+  test('users with many problems each: results and preview pages stay within budget', () => {
+    const all = big.customers[0].users.slice(0, 40);
+    const longError = (i: number) => ({ code: 'countViolation' as const, params: { product: `Microsoft 365 E5 (no Teams) with Audio Conferencing Select Dial-Out ${i}`, available: 0, needed: 9999 }, reason: '', fix: '' });
+    const results = all.map((u) => ({ userId: u.id, displayName: `${u.displayName} ${'x'.repeat(60)}`, userPrincipalName: `${'y'.repeat(60)}@${'z'.repeat(40)}.onmicrosoft.com`, status: 'failed' as const, before: [], after: [], added: [], removed: [], updated: [], errors: [1, 2, 3, 4, 5, 6].map(longError) }));
+    const counts = countOutcomes(results);
+    const result: OperationResult = { customerKey: 'bigcorp', results, counts, seatDemand: [], operationId: 'op', status: 'completed', requestedBy: { aadObjectId: 'a', displayName: 'Alex' }, createdAt: new Date().toISOString(), replayed: false, stale: false };
+    for (const lang of langs) {
+      expectValid(resultCard(lang, { customer: customer(), result, page: 1, productName: (id) => id }));
+      expectValid(previewCard(lang, { customer: customer(), preview: result, change: { assign: ['x'], remove: [] }, cardId: 'c', canSave: false }));
+    }
+  });
+
   test('hundreds of customers are paged', () => {
     const many = Array.from({ length: 350 }, (_, i) => ({ ...customer(), key: `c${i}`, displayName: `Customer number ${i} with a rather long legal name GmbH & Co. KG` }));
     expectValid(customersCard('en', many, 1));
