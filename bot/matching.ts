@@ -56,7 +56,11 @@ export function matchUser<T extends NamedUser>(query: string, found: T[]): Match
   const byName = found.filter((u) => fold(u.displayName) === q);
   if (byName.length === 1) return { kind: 'one', item: byName[0] };
   if (byName.length > 1) return { kind: 'ambiguous', options: byName };
-  if (found.length === 1) return { kind: 'one', item: found[0] };
-  if (found.length > 1) return { kind: 'ambiguous', options: found };
+  // Otherwise every typed word must start a word of the name or user name: "dan" is not Jordan.
+  const words = (u: T) => normalize(`${u.displayName} ${u.userPrincipalName.split('@')[0]}`).split(' ');
+  const tokens = normalize(query).split(' ').filter(Boolean);
+  const byWords = found.filter((u) => tokens.length && tokens.every((t) => words(u).some((w) => w.startsWith(t))));
+  if (byWords.length === 1) return { kind: 'one', item: byWords[0] };
+  if (byWords.length > 1) return { kind: 'ambiguous', options: byWords };
   return { kind: 'none', suggestions: [] };
 }

@@ -5,12 +5,14 @@ import { z } from 'zod';
 export const idList = z
   .union([z.string(), z.array(z.string())])
   .optional()
-  .transform((v) => (Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => s.trim()).filter(Boolean));
+  .transform((v) => (Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => s.trim()).filter(Boolean))
+  .refine((ids) => ids.length <= 1000 && ids.every((id) => id.length <= 64), 'at most 1,000 ids of at most 64 characters');
 
 /** New selection = old selection, minus this page's users, plus this page's ticks. */
 export function mergeSelection(selected: string[], pageUserIds: string[], ticked: string[]): string[] {
   const page = new Set(pageUserIds);
-  // Only ticks of users that were really on the page count: a forged id cannot sneak in.
+  // Ticks count only for users the card says were on its page. Both lists come from the card, so this
+  // is consistency, not security: ids are resolved within the customer, and unknown ones fail alone.
   const ticks = ticked.filter((id) => page.has(id));
   const kept = selected.filter((id) => !page.has(id));
   return [...new Set([...kept, ...ticks])];

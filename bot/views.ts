@@ -95,10 +95,10 @@ export function selectionHash(userIds: string[]): string {
   return createHash('sha256').update([...userIds].sort().join(',')).digest('hex');
 }
 
-export async function renderResult(ctx: HandlerContext, result: OperationResult, page = 1): Promise<AdaptiveCard> {
+export async function renderResult(ctx: HandlerContext, result: OperationResult, page = 1, notice = ''): Promise<AdaptiveCard> {
   const customer = await ctx.service.customer(ctx.actor, result.customerKey);
   const catalog = await ctx.service.catalog(ctx.actor, result.customerKey);
-  return resultCard(ctx.lang, { customer, result, page, productName: (id) => catalog.displayName(id) });
+  return resultCard(ctx.lang, { customer, result, page, notice, productName: (id) => catalog.displayName(id) });
 }
 
 export async function renderHistory(ctx: HandlerContext): Promise<AdaptiveCard> {

@@ -1,4 +1,5 @@
 // Step 5 (preview before a change that will partly fail) and step 6 (Licenses updated).
+import { randomUUID } from 'node:crypto';
 import previewTemplate from './templates/preview.json';
 import resultTemplate from './templates/result.json';
 import historyTemplate from './templates/history.json';
@@ -68,7 +69,7 @@ export function orderedResults(results: UserChangePlan[]): UserChangePlan[] {
   return [...results].sort((a, b) => rank[a.status] - rank[b.status]);
 }
 
-export function resultCard(lang: Lang, input: { customer: Customer; result: OperationResult; page: number; productName: Namer }): AdaptiveCard {
+export function resultCard(lang: Lang, input: { customer: Customer; result: OperationResult; page: number; productName: Namer; notice?: string; cardId?: string }): AdaptiveCard {
   const l = labels[lang];
   const { result } = input;
   const ordered = orderedResults(result.results);
@@ -89,6 +90,8 @@ export function resultCard(lang: Lang, input: { customer: Customer; result: Oper
     countsColor: result.counts.failed ? 'Attention' : 'Good',
     byText: l.by(result.requestedBy.displayName || result.requestedBy.aadObjectId, when),
     replayedText: result.replayed ? l.replayed : '',
+    notice: input.notice ?? '',
+    cardId: input.cardId ?? randomUUID(),
     sections: [section('failed', l.failedHeading, 'Attention'), section('succeeded', l.succeededHeading, 'Good'), section('noChange', l.unchangedHeading, 'Default')].filter(Boolean),
     page,
     pageCount,

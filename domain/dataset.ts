@@ -9,7 +9,7 @@ import {
   type Customer, type DirectoryUser, type PartnerSettings, type ProductRules, type SubscribedSku,
 } from './model';
 import type { CosmosStore } from './store/cosmos';
-import { mapLimit } from './store/cosmos';
+import { mapLimit, queryAll } from './store/cosmos';
 import { DirectoryRepository, toSkuDoc, toUserDoc } from './store/directory';
 import { PartnerRepository } from './store/partner';
 
@@ -133,8 +133,17 @@ function crossCheck(c: Customer, org: z.infer<typeof organizationSchema> | undef
  * Writes a checked data set. Idempotent: every document has a fixed id, so loading the same data
  * again changes nothing. The partner document goes last, so a store counts as seeded only when whole.
  */
-export async function importDataset(store: Pick<CosmosStore, 'containers'>, data: Dataset): Promise<{ customers: number; users: number; products: number }> {
+export async function importDataset(store: Pick<CosmosStore, 'containers'>, data: Dataset, options: { replace?: boolean } = {}): Promise<{ customers: number; users: number; products: number }> {
   const directory = new DirectoryRepository(store.containers.directory);
+  // An export overwrites users and seat counts: never under a running change, and over changes made in
+  // License Desk only when asked to (they would be rolled back to the export).
+  const problems: DatasetProblem[] = [];
+  for (const [i, { customer }] of data.customers.entries()) {
+    const ops = await queryAll<{ status: string }>(store.containers.operations, 'SELECT TOP 20 c.status FROM c WHERE c.customerId = @c AND c.type = "operation"', [{ name: '@c', value: customer.key }]);
+    if (ops.some((o) => o.status === 'running')) problems.push({ file: 'partner.json', field: `customers.${i}`, message: `${customer.key} has a license change running; import when it is done` });
+    else if (ops.length && !options.replace) problems.push({ file: 'partner.json', field: `customers.${i}`, message: `${customer.key} has license changes made in License Desk that the import would overwrite; pass --replace to load it anyway` });
+  }
+  if (problems.length) throw new DatasetError(problems);
   let users = 0;
   let products = 0;
   for (const { customer, skus, users: list } of data.customers) {

@@ -3,9 +3,12 @@ import { DatasetError, importDataset, loadDataset } from './dataset';
 import { cosmosEnvSchema, cosmosSettings, envWithoutBlanks, openCosmos } from './store/cosmos';
 
 async function main(argv: string[]): Promise<number> {
-  const dir = argv[0];
-  if (!dir || argv.length > 1) {
-    console.error('Usage: npm run import -- DIR   (DIR holds partner.json, product-rules.json and a folder per customer)');
+  const replace = argv.includes('--replace');
+  const args = argv.filter((a) => a !== '--replace');
+  const dir = args[0];
+  if (!dir || args.length > 1) {
+    console.error('Usage: npm run import -- DIR [--replace]   (DIR holds partner.json, product-rules.json and a folder per customer;');
+    console.error('       --replace loads a customer even over license changes made in License Desk since)');
     return 2;
   }
   const env = cosmosEnvSchema.safeParse(envWithoutBlanks(process.env));
@@ -30,7 +33,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const store = await openCosmos(cosmosSettings(env.data));
   try {
-    const counts = await importDataset(store, data);
+    const counts = await importDataset(store, data, { replace }).catch((err) => {
+      if (err instanceof DatasetError) console.error(err.message);
+      throw err;
+    });
     console.log(`Imported ${counts.customers} customers, ${counts.products} products and ${counts.users} users into ${env.data.COSMOS_DATABASE}.`);
     return 0;
   } finally {
@@ -41,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    console.error(`Import failed: ${(err as Error).message}`);
+    if (!(err instanceof DatasetError)) console.error(`Import failed: ${(err as Error).message}`);
     process.exit(1);
   },
 );

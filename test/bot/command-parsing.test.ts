@@ -110,4 +110,9 @@ describe('user names', () => {
   test('a partial name that fits two users is ambiguous', () => {
     expect(matchUser('rachel', users).kind).toBe('ambiguous');
   });
+  test('a search hit inside a word is not a match: "dan" is not Jordan', () => {
+    const jordan = { id: '3', displayName: 'Jordan Miller', userPrincipalName: 'jordan.miller@contoso.onmicrosoft.com' };
+    expect(matchUser('dan', [jordan]).kind).toBe('none');
+    expect(matchUser('jord', [jordan])).toEqual({ kind: 'one', item: jordan });
+  });
 });

@@ -47,6 +47,20 @@ test('loading the same data twice leaves the store exactly as after once', async
   expect(await everything(store)).toEqual(once);
 });
 
+test('an import never rolls back changes made in License Desk unless asked to (--replace)', async () => {
+  const store = await emptyStore();
+  await importDataset(store, await loadDataset(DEMO_DIR));
+  const service = new LicenseService(store);
+  const [user] = (await service.listUsers(ALEX, 'contoso', { text: 'rachel kim' }, 'first')).users;
+  await service.apply({ customerKey: 'contoso', userIds: [user.id], licensesToAssign: [{ skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900' }], requestedBy: ALEX, idempotencyKey: 'import-test-rachel-e3' });
+  const refused = await importDataset(store, await loadDataset(DEMO_DIR)).catch((e) => e);
+  expect(refused).toBeInstanceOf(DatasetError);
+  expect(refused.message).toMatch(/contoso has license changes made in License Desk .* --replace/);
+  expect((await service.usersById(ALEX, 'contoso', [user.id]))[0].assignedLicenses).toHaveLength(1);
+  await importDataset(store, await loadDataset(DEMO_DIR), { replace: true });
+  expect((await service.usersById(ALEX, 'contoso', [user.id]))[0].assignedLicenses).toHaveLength(0);
+});
+
 describe('a bad file is refused with file, field and what is wrong, and nothing is written', () => {
   const cases: [string, string, (j: any) => unknown, RegExp][] = [
     ['invalid JSON', 'tenants/contoso/users.json', () => '{ "value": [', /tenants\/contoso\/users\.json: \(file\): not valid JSON/],
