@@ -187,6 +187,16 @@ test('in a shared chat each admin has their own selection', async () => {
   expect(textOf(alexs.card)).toContain('Selected users (1)');
 });
 
+test('in a channel, @mentioned, each thread reply shares the admin\'s selection for that channel', async () => {
+  const thread = (n: number): Chat => ({ conversation: { id: `19:licensing@thread.tacv2;messageid=${n}`, conversationType: 'channel', isGroup: true, tenantId: '00000000-0000-0000-0000-0000000000001' }, from: PEOPLE.alex });
+  await teams.say(thread(1), '<at>License Desk</at> use contoso');
+  const opened = await teams.say(thread(1), '<at>License Desk</at> assign Teams Phone to Rachel Kim');
+  expect(textOf(opened.card)).toContain('Selected users (1)');
+  const elsewhere = await teams.say(thread(2), '<at>License Desk</at> selected');
+  expect(textOf(elsewhere.card)).toContain('Rachel Kim');
+  expect(connector.last().conversationId).toBe('19:licensing@thread.tacv2;messageid=2'); // answered in that thread
+});
+
 test('German locale gets German cards; German commands get German answers', async () => {
   const deChat = personalChat(PEOPLE.alex, 'de-DE');
   const help = await teams.say(deChat, 'hilfe');
