@@ -9,6 +9,7 @@ import { cardActions } from './actions';
 import { commands } from './commands';
 import { parseCommand } from './commands/parse';
 import type { HandlerContext } from './context';
+import { logError } from './log';
 import { SelectionTooLargeError } from './selection';
 import { NoCustomerChosen, renderCustomers } from './views';
 
@@ -16,11 +17,6 @@ import { NoCustomerChosen, renderCustomers } from './views';
 let byVerb: Map<string, (typeof cardActions)[number]> | undefined;
 const actionsByVerb = () => (byVerb ??= new Map(cardActions.map((a) => [a.verb, a])));
 
-export type Logger = (message: string, err?: unknown) => void;
-let log: Logger = (message, err) => console.error(message, err);
-export function setLogger(logger: Logger) {
-  log = logger;
-}
 
 /** A text message: always answered with a card, sent as a new message. */
 export async function runText(ctx: HandlerContext, text: string): Promise<AdaptiveCard> {
@@ -61,8 +57,8 @@ export async function guard<T = AdaptiveCard>(ctx: HandlerContext, work: () => P
     if (err instanceof AccessDeniedError) return accessDeniedCard(ctx, err);
     if (err instanceof RequestError || err instanceof SelectionTooLargeError) return messageCard({ title: l.badInput, lines: [err.message], tone: 'error' });
     if (err instanceof OperationStillRunningError) return messageCard({ title: l.savingTitle, lines: [l.stillRunning] });
-    if (err instanceof CardTooLargeError) log('card over budget', err);
-    else log('unexpected error', err);
+    if (err instanceof CardTooLargeError) logError('card over budget', err);
+    else logError('unexpected error', err);
     return messageCard({ title: l.badInput, lines: [l.somethingWrong], tone: 'error' });
   }
 }

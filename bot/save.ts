@@ -10,6 +10,7 @@ import type { Product } from '../domain/catalog';
 import type { Customer, LicenseChangeRequest } from '../domain/model';
 import type { OperationResult, Progress } from '../domain/service';
 import type { HandlerContext } from './context';
+import { logError } from './log';
 import { renderResult } from './views';
 
 export interface LicenseChange {
@@ -72,10 +73,17 @@ export const INLINE_WAIT_MS = 8_000;
 export async function startApply(ctx: HandlerContext, customer: Customer, total: number, work: (onProgress: (p: Progress) => void) => Promise<OperationResult>): Promise<{ finished: boolean }> {
   const l = labels[ctx.lang];
   const progressId = await ctx.conversation.send(progressCard(ctx.lang, customer.displayName, 0, total));
+  const draftAtStart = JSON.stringify((await ctx.session()).draft);
   let updates = Promise.resolve();
   let lastUpdate = 0;
-  const show = (card: AdaptiveCard) => {
-    updates = updates.then(() => (progressId ? ctx.later.update(progressId, card) : ctx.later.send(card).then(() => undefined))).catch(() => undefined);
+  const show = (card: AdaptiveCard, final = false) => {
+    updates = updates
+      .then(() => (progressId ? ctx.later.update(progressId, card) : ctx.later.send(card).then(() => undefined)))
+      .catch(async (err) => {
+        logError('could not update the progress message', err);
+        // The result must reach the admin: if the progress message cannot be updated, post it anew.
+        if (final) await ctx.later.send(card).catch((e) => logError('could not post the result', e));
+      });
     return updates;
   };
   const running = ctx.background.run(async () => {
@@ -85,11 +93,12 @@ export async function startApply(ctx: HandlerContext, customer: Customer, total:
         lastUpdate = Date.now();
         void show(progressCard(ctx.lang, customer.displayName, p.processed, p.total, p.counts));
       });
-      await ctx.updateSession((s) => ({ ...s, draft: undefined }));
-      await show(await renderResult(ctx, result));
+      // The draft was saved: clear it, unless the admin has started another one since.
+      await ctx.updateSession((s) => (JSON.stringify(s.draft) === draftAtStart ? { ...s, draft: undefined } : s));
+      await show(await renderResult(ctx, result), true);
     } catch (err) {
       const denied = err instanceof AccessDeniedError;
-      await show(messageCard({ title: denied ? l.accessDenied : l.badInput, lines: [denied ? err.message : l.somethingWrong], tone: 'error' }));
+      await show(messageCard({ title: denied ? l.accessDenied : l.badInput, lines: [denied ? err.message : l.somethingWrong], tone: 'error' }), true);
       if (!denied) throw err;
     }
   });

@@ -7,7 +7,7 @@ import { CardFactory } from 'botbuilder';
 import type { LicenseService } from '../domain/service';
 import type { Settings } from './config';
 import { BackgroundWork, type BotDeps } from './context';
-import { setLogger } from './router';
+import { setLogger } from './log';
 import { SessionRepository } from './session';
 import { LicenseDeskBot } from './teams-bot';
 import type { CosmosStore } from '../domain/store/cosmos';

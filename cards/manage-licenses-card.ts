@@ -31,6 +31,13 @@ export function productRows(products: Product[], users: DirectoryUser[]): Produc
 
 export const productInputId = (skuId: string) => `product_${skuId}`;
 
+/** Plans switched off for every selected holder of a product: where "View service plans" starts. */
+export function commonDisabledPlans(users: DirectoryUser[], skuId: string): string[] {
+  const held = users.map((u) => u.assignedLicenses.find((l) => l.skuId === skuId)).filter((l) => !!l);
+  if (!held.length) return [];
+  return held[0].disabledPlans.filter((p) => held.every((l) => l.disabledPlans.includes(p)));
+}
+
 /** The value a product's input has when the admin has not touched it: what the selected users hold. */
 export function untouchedValue(state: HoldState): string {
   return state === 'all' ? 'true' : state === 'none' ? 'false' : 'keep';

@@ -8,14 +8,14 @@ import { defineAction } from './action';
 /** Re-runs only the users an operation failed for, with the same licenses; checked again first. */
 export const retryFailed = defineAction({
   verb: 'retryFailed',
-  data: z.object({ operationId: z.string().min(4).max(80), customerKey: z.string().min(1).max(64), cardId: z.string().min(8).max(64) }),
+  data: z.object({ operationId: z.string().min(4).max(80), customerKey: z.string().min(1).max(64), cardId: z.string().min(8).max(64).optional() }),
   async handle(ctx, data) {
     const l = labels[ctx.lang];
     const original = await ctx.service.operation(ctx.actor, data.customerKey, data.operationId);
     if (!original) return { card: messageCard({ title: l.badInput, lines: [l.staleCard], tone: 'warning' }) };
     // One key per click on one rendering of the result: a repeated click retries once; a later click
     // (after buying seats, say) on a fresh rendering retries again.
-    const request = await ctx.service.retryRequest(ctx.actor, data.customerKey, data.operationId, `retry:${data.operationId}:${ctx.sessionId}:${data.cardId}`);
+    const request = await ctx.service.retryRequest(ctx.actor, data.customerKey, data.operationId, `retry:${data.operationId}:${ctx.sessionId}:${data.cardId ?? 'card'}`);
     if (!request) return { card: await renderResult(ctx, original) };
     const change = {
       assign: (request.licensesToAssign ?? []).map((a) => ({ skuId: a.skuId, disabledPlans: a.disabledPlans ?? [] })),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idList } from '../selection';
-import { currentCustomer, emptyDraft, renderManage } from '../views';
+import { commonDisabledPlans } from '../../cards/manage-licenses-card';
+import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted } from '../views';
 import { defineAction } from './action';
 
 /** Unticked plans are switched off for the users who get the product; the product is set to be assigned. */
@@ -13,9 +14,18 @@ export const servicePlansDone = defineAction({
     if (!product) return { card: await renderManage(ctx) };
     const enabled = new Set(data.enabledPlans);
     const disabled = product.servicePlans.map((p) => p.servicePlanId).filter((id) => !enabled.has(id));
+    // Done without a change (the plans as the holders have them) records nothing: holders keep theirs.
+    const asHeld = commonDisabledPlans(await selectedUsersSorted(ctx, customer), product.skuId);
+    const unchanged = disabled.length === asHeld.length && disabled.every((p) => asHeld.includes(p));
     await ctx.updateSession((s) => {
       const draft = s.draft ?? emptyDraft();
-      return { ...s, draft: { choices: { ...draft.choices, [product.skuId]: 'assign' }, disabledPlans: { ...draft.disabledPlans, [product.skuId]: disabled } } };
+      const disabledPlans = { ...draft.disabledPlans };
+      if (unchanged) {
+        delete disabledPlans[product.skuId];
+        return { ...s, draft: { ...draft, disabledPlans } };
+      }
+      disabledPlans[product.skuId] = disabled;
+      return { ...s, draft: { choices: { ...draft.choices, [product.skuId]: 'assign' }, disabledPlans } };
     });
     return { card: await renderManage(ctx) };
   },

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { commonDisabledPlans } from '../../cards/manage-licenses-card';
 import { servicePlansCard } from '../../cards/service-plans-card';
 import { changeFromInputs } from '../save';
-import { currentCustomer, emptyDraft, renderManage } from '../views';
+import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted } from '../views';
 import { defineAction } from './action';
 
 /** Keeps what the admin set on the card, then shows the product's service plans. */
@@ -21,6 +22,8 @@ export const viewServicePlans = defineAction({
       const { choices } = changeFromInputs(data, products, session.manageCard.baseline, draft);
       await ctx.updateSession((s) => ({ ...s, draft: { ...draft, choices } }));
     }
-    return { card: servicePlansCard(ctx.lang, product, draft.disabledPlans[product.skuId] ?? []) };
+    // Start from what the admin set, else from what the selected holders have now.
+    const start = draft.disabledPlans[product.skuId] ?? commonDisabledPlans(await selectedUsersSorted(ctx, customer), product.skuId);
+    return { card: servicePlansCard(ctx.lang, product, start) };
   },
 });

@@ -287,6 +287,21 @@ test('Retry failed re-runs only the failed users once their problem is fixed', a
   expect(textOf(open.card)).toContain('Licenses updated');
 });
 
+test('View service plans, then Done without a change: holders keep the plans they have', async () => {
+  await teams.say(alex, 'use contoso');
+  const opened = await teams.say(alex, 'assign Teams Phone to Sophie Becker, Charlotte Davies');
+  const plans = await teams.press(alex, opened.id, opened.card, 'View service plans', { plansFor: SKU.E3 });
+  const back = await teams.press(alex, opened.id, plans.card, 'Done');
+  expect(textOf(back.card)).not.toContain('service plans off');
+  await teams.press(alex, opened.id, back.card, 'Save');
+  await teams.waitForBackground();
+  const result = textOf(connector.last().card);
+  expect(result).toContain('2 updated · 0 failed');
+  expect(result).not.toContain('Office 365 E3');
+  const [sophie] = await teams.service.usersById({ aadObjectId: PEOPLE.alex.aadObjectId }, 'contoso', [userChoicesId('sophie.becker')]);
+  expect(sophie.assignedLicenses.find((l) => l.skuId === SKU.E3)!.disabledPlans).toHaveLength(1);
+});
+
 test('after View service plans and Back, Save changes only what the admin changed: nothing held is revoked', async () => {
   await teams.say(alex, 'use contoso');
   const opened = await teams.say(alex, "assign Power BI Pro to Ashley Johnson, Kevin O'Brien");
