@@ -49,7 +49,7 @@ interface NamedUser {
 }
 
 /** Among users found by a search, the one the person meant: UPN or full name exactly, else the only hit. */
-export function matchUser<T extends NamedUser>(query: string, found: T[]): Match<T> {
+export function matchUser<T extends NamedUser>(query: string, found: T[], truncated = false): Match<T> {
   const q = fold(query);
   const byUpn = found.filter((u) => fold(u.userPrincipalName) === q || fold(u.userPrincipalName.split('@')[0]) === q);
   if (byUpn.length === 1) return { kind: 'one', item: byUpn[0] };
@@ -60,7 +60,9 @@ export function matchUser<T extends NamedUser>(query: string, found: T[]): Match
   const words = (u: T) => normalize(`${u.displayName} ${u.userPrincipalName.split('@')[0]}`).split(' ');
   const tokens = normalize(query).split(' ').filter(Boolean);
   const byWords = found.filter((u) => tokens.length && tokens.every((t) => words(u).some((w) => w.startsWith(t))));
-  if (byWords.length === 1) return { kind: 'one', item: byWords[0] };
+  // A search that found more than it returned may hide the person meant: ask, do not pick.
+  if (byWords.length === 1 && !truncated) return { kind: 'one', item: byWords[0] };
+  if (byWords.length === 1) return { kind: 'ambiguous', options: byWords };
   if (byWords.length > 1) return { kind: 'ambiguous', options: byWords };
   return { kind: 'none', suggestions: [] };
 }

@@ -52,16 +52,19 @@ export class SessionRepository {
     return doc ? sessionSchema.parse(doc) : sessionSchema.parse({ id });
   }
 
-  /** Read-modify-write with the ETag, so two quick clicks cannot lose each other's ticks. */
+  /**
+   * Read-modify-write with the ETag, so two quick clicks cannot lose each other's ticks. A write repeated
+   * after a lost reply meets 412/409 and is simply applied again to what is stored: the changes are idempotent.
+   */
   async update(id: string, change: (s: Session) => Session): Promise<Session> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const doc = await readItem<Session & { _etag: string }>(this.container, id, id);
       const next = { ...change(doc ? sessionSchema.parse(doc) : sessionSchema.parse({ id })), id, updatedAt: new Date().toISOString() };
       try {
         if (doc) {
-          await withRetry(() => this.container.item(id, id).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: doc._etag } }), 6, false);
+          await withRetry(() => this.container.item(id, id).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: doc._etag } }));
         } else {
-          await withRetry(() => this.container.items.create(next), 6, false);
+          await withRetry(() => this.container.items.create(next));
         }
         return next;
       } catch (err) {

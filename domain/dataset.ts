@@ -138,10 +138,18 @@ export async function importDataset(store: Pick<CosmosStore, 'containers'>, data
   // An export overwrites users and seat counts: never under a running change, and over changes made in
   // License Desk only when asked to (they would be rolled back to the export).
   const problems: DatasetProblem[] = [];
+  const partner = new PartnerRepository(store.containers.partner);
   for (const [i, { customer }] of data.customers.entries()) {
-    const ops = await queryAll<{ status: string }>(store.containers.operations, 'SELECT TOP 20 c.status FROM c WHERE c.customerId = @c AND c.type = "operation"', [{ name: '@c', value: customer.key }]);
-    if (ops.some((o) => o.status === 'running')) problems.push({ file: 'partner.json', field: `customers.${i}`, message: `${customer.key} has a license change running; import when it is done` });
-    else if (ops.length && !options.replace) problems.push({ file: 'partner.json', field: `customers.${i}`, message: `${customer.key} has license changes made in License Desk that the import would overwrite; pass --replace to load it anyway` });
+    const count = async (extra: string, parameters: { name: string; value: unknown }[] = []) =>
+      (await queryAll<number>(store.containers.operations, `SELECT VALUE COUNT(1) FROM c WHERE c.customerId = @c AND c.type = "operation" AND ${extra}`, [{ name: '@c', value: customer.key }, ...parameters]))[0] ?? 0;
+    if (await count('c.status = "running"')) {
+      problems.push({ file: 'partner.json', field: `customers.${i}`, message: `${customer.key} has a license change running; import when it is done` });
+      continue;
+    }
+    // Changes made since this customer was last imported would be rolled back to the export.
+    const importedAt = await partner.importedAt(customer.key);
+    const since = importedAt ? await count('c.createdAt > @t', [{ name: '@t', value: importedAt }]) : await count('true');
+    if (since && !options.replace) problems.push({ file: 'partner.json', field: `customers.${i}`, message: `${customer.key} has ${since} license change(s) made in License Desk since its last import, which the import would overwrite; pass --replace to load it anyway` });
   }
   if (problems.length) throw new DatasetError(problems);
   let users = 0;
@@ -152,7 +160,7 @@ export async function importDataset(store: Pick<CosmosStore, 'containers'>, data
     users += list.length;
     products += skus.length;
   }
-  await new PartnerRepository(store.containers.partner).save(data.partner, data.rules, data.customers.map((c) => c.customer));
+  await partner.save(data.partner, data.rules, data.customers.map((c) => c.customer));
   return { customers: data.customers.length, users, products };
 }
 

@@ -107,6 +107,8 @@ export class LicenseService {
   private readonly instanceId = randomUUID();
   private readonly options: Required<Omit<ServiceOptions, 'crashAfterUserWrites'>> & Pick<ServiceOptions, 'crashAfterUserWrites'>;
   private userWrites = 0;
+  /** Operations this process is running: never "stale" to itself, whatever their heartbeat says. */
+  private readonly runningHere = new Set<string>();
   private crashed = false;
 
   constructor(store: Pick<CosmosStore, 'containers'>, options: ServiceOptions = {}) {
@@ -293,12 +295,16 @@ export class LicenseService {
       chunkSize: this.options.chunkSize, chunkCount: Math.ceil(req.userIds.length / this.options.chunkSize), completedChunks: 0,
       seatDemand, counts: emptyCounts(),
     };
-    if (!(await this.operations.create(op))) {
-      const raced = await this.operations.get(req.customerKey, operationId);
-      return this.awaitExisting(raced!);
+    // Ours from the moment it exists: a sweep in this process must not see it as stale.
+    this.runningHere.add(operationId);
+    let created: OperationDoc | undefined;
+    try {
+      created = (await this.operations.create(op)) ? await this.operations.get(req.customerKey, operationId) : undefined;
+    } finally {
+      if (!created) this.runningHere.delete(operationId);
     }
-    const created = await this.operations.get(req.customerKey, operationId);
-    return this.run(created!, onProgress, users);
+    if (!created) return this.awaitExisting((await this.operations.get(req.customerKey, operationId))!);
+    return this.run(created, onProgress, users);
   }
 
   private async awaitExisting(op: OperationDoc): Promise<OperationResult> {
@@ -327,10 +333,20 @@ export class LicenseService {
 
   /** Claims a stale operation for this process; undefined when another process got there first. */
   private async takeOver(op: OperationDoc): Promise<OperationDoc | undefined> {
+    if (this.runningHere.has(op.id)) return undefined;
     return this.operations.replaceIfUnchanged({ ...op, owner: this.instanceId, attempt: op.attempt + 1, heartbeatAt: now() });
   }
 
   private async run(start: OperationDoc, onProgress?: (p: Progress) => void, prefetched?: Map<string, UserDoc>): Promise<OperationResult> {
+    this.runningHere.add(start.id);
+    try {
+      return await this.runChunks(start, onProgress, prefetched);
+    } finally {
+      this.runningHere.delete(start.id);
+    }
+  }
+
+  private async runChunks(start: OperationDoc, onProgress?: (p: Progress) => void, prefetched?: Map<string, UserDoc>): Promise<OperationResult> {
     let op = start;
     const catalog = await this.loadCatalog(op.customerId);
     const req = op.request;

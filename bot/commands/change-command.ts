@@ -39,7 +39,7 @@ export async function openChange(ctx: HandlerContext, cmd: ChangeCommand): Promi
     userIds = [];
     for (const [i, name] of cmd.users.entries()) {
       const page = await ctx.service.listUsers(ctx.actor, customer.key, { text: name }, 'first');
-      const m = matchUser(name, page.users);
+      const m = matchUser(name, page.users, page.total > page.users.length);
       const replaced = (upn: string) => commandText(cmd, cmd.products, (cmd.users as string[]).map((x, j) => (j === i ? upn : x)));
       if (m.kind === 'ambiguous') return choicesCard(l.whichUser(name), m.options.map((u) => ({ title: `${u.displayName} (${u.userPrincipalName})`, text: replaced(u.userPrincipalName) })));
       if (m.kind === 'none') return messageCard({ title: l.unknownUser(name), lines: [], tone: 'warning', actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] });

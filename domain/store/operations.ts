@@ -5,7 +5,10 @@ import type { Container } from '@azure/cosmos';
 import { createHash } from 'node:crypto';
 import type { ParsedChangeRequest } from '../model';
 import type { UserChangePlan } from '../rules';
-import { isConflict, isPreconditionFailed, queryAll, readItem, stripDoc, withRetry } from './cosmos';
+import { isConflict, isPreconditionFailed, queryAll, readItem, statusOf, stripDoc, withRetry } from './cosmos';
+
+/** 408/503: the write may or may not have happened. */
+const isUncertain = (err: unknown) => statusOf(err) === 408 || statusOf(err) === 503;
 
 export interface OutcomeCounts {
   succeeded: number;
@@ -64,19 +67,36 @@ export class OperationRepository {
   }
 
   /** Creates the operation; false when one with the same id (idempotency key) exists. */
-  async create(doc: OperationDoc): Promise<boolean> {
+  async create(doc: OperationDoc, tries = 3): Promise<boolean> {
     try {
-      // Not repeated on a timeout: a create that went through would come back as 409, "someone else's".
+      // Not repeated blindly on a timeout: a create that went through would come back as 409.
       await withRetry(() => this.container.items.create(doc), 6, false);
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
-      throw err;
+      if (!isUncertain(err) || tries <= 1) throw err;
+      // The reply was lost: look. Ours if it is there with our owner and time; else try again.
+      const stored = await this.get(doc.customerId, doc.id);
+      if (stored) return stored.owner === doc.owner && stored.createdAt === doc.createdAt;
+      return this.create(doc, tries - 1);
     }
   }
 
   /** Writes the operation only if it is unchanged since read; returns the new doc, or undefined on a lost race. */
-  async replaceIfUnchanged(doc: OperationDoc): Promise<OperationDoc | undefined> {
+  async replaceIfUnchanged(doc: OperationDoc, tries = 3): Promise<OperationDoc | undefined> {
+    try {
+      return await this.replaceOnce(doc);
+    } catch (err) {
+      if (!isUncertain(err) || tries <= 1) throw err;
+      // The reply was lost: if the stored document is what we wrote, the write went through.
+      const stored = await this.get(doc.customerId, doc.id);
+      const ours = stored && stored.owner === doc.owner && stored.attempt === doc.attempt && stored.heartbeatAt === doc.heartbeatAt && stored.completedChunks === doc.completedChunks && stored.status === doc.status;
+      if (ours) return stored;
+      return stored && stored._etag === doc._etag ? this.replaceIfUnchanged(doc, tries - 1) : undefined;
+    }
+  }
+
+  private async replaceOnce(doc: OperationDoc): Promise<OperationDoc | undefined> {
     try {
       const { resource } = await withRetry(() =>
         this.container.item(doc.id, doc.customerId).replace(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } }),

@@ -42,8 +42,14 @@ export class PartnerRepository {
     return !(await readItem(this.container, 'partner', 'partner'));
   }
 
+  /** When a customer's data was last loaded from an export (changes after it are License Desk's own). */
+  async importedAt(customerKey: string): Promise<string | undefined> {
+    return (await readItem<{ id: string; importedAt?: string }>(this.container, customerKey, 'customer'))?.importedAt;
+  }
+
   async save(partner: PartnerSettings, rules: ProductRules, customers: Customer[]): Promise<void> {
-    for (const c of customers) await withRetry(() => this.container.items.upsert({ ...c, id: c.key, pk: 'customer' }));
+    const importedAt = new Date().toISOString();
+    for (const c of customers) await withRetry(() => this.container.items.upsert({ ...c, id: c.key, pk: 'customer', importedAt }));
     await withRetry(() => this.container.items.upsert({ id: 'rules', pk: 'partner', data: rules }));
     // Written last: its presence is what marks the store as seeded.
     await withRetry(() => this.container.items.upsert({ id: 'partner', pk: 'partner', data: partner }));

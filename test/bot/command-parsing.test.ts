@@ -115,4 +115,9 @@ describe('user names', () => {
     expect(matchUser('dan', [jordan]).kind).toBe('none');
     expect(matchUser('jord', [jordan])).toEqual({ kind: 'one', item: jordan });
   });
+  test('when the search found more users than it returned, a single prefix hit is a choice, not a pick', () => {
+    const leela = { id: '4', displayName: 'Leela Roy', userPrincipalName: 'leela.roy@contoso.onmicrosoft.com' };
+    expect(matchUser('lee', [leela], true).kind).toBe('ambiguous');
+    expect(matchUser('Leela Roy', [leela], true).kind).toBe('one'); // the full name is exact
+  });
 });

@@ -5,6 +5,7 @@ import type { Dataset } from '../../domain/dataset';
 import { LicenseService, SimulatedCrash } from '../../domain/service';
 import type { UserDoc } from '../../domain/store/directory';
 import { ALEX, SKU, expectSeatInvariant, request, userId } from '../support/demo';
+import { losingReplies } from '../support/lossy';
 import { closeStores, demoDataset, demoService } from '../support/store';
 
 let data: Dataset;
@@ -182,32 +183,23 @@ test('a request in many chunks streams progress, and is recorded as an operation
 
 test('a write whose reply is lost (408 after it was applied) is repeated without counting a seat twice', async () => {
   const { store } = await demoService();
-  // Every third replace in the directory is applied, but its reply is lost: the network, not a mock store.
-  let replaces = 0;
-  const lossy = new Proxy(store.containers.directory, {
-    get(target, prop, receiver) {
-      if (prop !== 'item') return Reflect.get(target, prop, receiver);
-      return (id: string, pk: string) => {
-        const item = target.item(id, pk);
-        return new Proxy(item, {
-          get(t, p) {
-            const value = Reflect.get(t, p);
-            if (p !== 'replace') return typeof value === 'function' ? value.bind(t) : value;
-            return async (...args: Parameters<typeof t.replace>) => {
-              const response = await t.replace(...args);
-              if (++replaces % 3 === 0) throw Object.assign(new Error('Request timed out'), { code: 408 });
-              return response;
-            };
-          },
-        });
-      };
-    },
-  });
-  const service = new LicenseService({ containers: { ...store.containers, directory: lossy } }, { chunkSize: 3 });
+  const directory = losingReplies(store.containers.directory, (n) => n % 3 === 0);
+  const service = new LicenseService({ containers: { ...store.containers, directory: directory.container } }, { chunkSize: 3 });
   const users = withoutSku(SKU.TEAMS_PHONE).slice(0, 9).map((u) => u.id);
   const result = await service.apply(request({ userIds: users, licensesToAssign: [{ skuId: SKU.TEAMS_PHONE }], licensesToRemove: [SKU.POWER_BI_PRO] }));
-  expect(replaces).toBeGreaterThan(6);
+  expect(directory.writes()).toBeGreaterThan(6);
   expect(result.counts).toEqual({ succeeded: 7, failed: 2, noChange: 0 });
+  await expectSeatInvariant(new LicenseService(store));
+});
+
+test('operation records whose write replies are lost: the change still completes once, and says so', async () => {
+  const { store } = await demoService();
+  const operations = losingReplies(store.containers.operations, (n) => n % 2 === 1);
+  const service = new LicenseService({ containers: { ...store.containers, operations: operations.container } }, { chunkSize: 2 });
+  const req = request({ userIds: withoutSku(SKU.TEAMS_PHONE).slice(0, 5).map((u) => u.id), licensesToAssign: [{ skuId: SKU.TEAMS_PHONE }] });
+  const result = await service.apply(req);
+  expect(operations.writes()).toBeGreaterThan(3);
+  expect(result).toMatchObject({ status: 'completed', counts: { succeeded: 5, failed: 0, noChange: 0 } });
   await expectSeatInvariant(new LicenseService(store));
 });
 
@@ -225,4 +217,21 @@ test('resume: an admin clicking again after a restart finishes the stale operati
   expect(finished.status).toBe('completed');
   expect(finished.counts).toEqual(predicted.counts);
   await expectSeatInvariant(restarted);
+});
+
+test('a recovery sweep never takes over an operation its own process is running, however old its heartbeat', async () => {
+  const { service } = await demoService({ chunkSize: 1, staleAfterMs: 0 });
+  const req = request({ userIds: withoutSku(SKU.TEAMS_PHONE).slice(0, 6).map((u) => u.id), licensesToAssign: [{ skuId: SKU.TEAMS_PHONE }] });
+  const applying = service.apply(req);
+  let sweeps = 0;
+  let tookOver = 0;
+  while ((await service.history(ALEX, 'contoso'))[0]?.status !== 'completed') {
+    tookOver += await service.recoverInterrupted({ staleAfterMs: 0 });
+    sweeps++;
+  }
+  const result = await applying;
+  expect(sweeps).toBeGreaterThan(0);
+  expect(tookOver).toBe(0);
+  expect(result.replayed).toBe(false);
+  await expectSeatInvariant(service);
 });

@@ -15,7 +15,7 @@ afterAll(closeStores);
 async function everything(store: Awaited<ReturnType<typeof emptyStore>>) {
   const docs = [];
   for (const c of Object.values(store.containers)) {
-    docs.push(...(await queryAll<Record<string, unknown>>(c, 'SELECT * FROM c', [])).map(({ _ts, _etag, _rid, _self, _attachments, ...d }) => d));
+    docs.push(...(await queryAll<Record<string, unknown>>(c, 'SELECT * FROM c', [])).map(({ _ts, _etag, _rid, _self, _attachments, importedAt, ...d }) => d));
   }
   return docs.sort((a, b) => String(a.id).localeCompare(String(b.id)));
 }
@@ -39,7 +39,7 @@ test('the demo data set loads: both customers, their products and users, ready t
   expect((await service.products(ALEX, 'contoso')).find((p) => p.displayName === 'Office 365 E3')?.available).toBe(7);
 });
 
-test('loading the same data twice leaves the store exactly as after once', async () => {
+test('loading the same data twice leaves the store exactly as after once (but for the time of the import)', async () => {
   const store = await emptyStore();
   await importDataset(store, await loadDataset(DEMO_DIR));
   const once = await everything(store);
@@ -55,10 +55,12 @@ test('an import never rolls back changes made in License Desk unless asked to (-
   await service.apply({ customerKey: 'contoso', userIds: [user.id], licensesToAssign: [{ skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900' }], requestedBy: ALEX, idempotencyKey: 'import-test-rachel-e3' });
   const refused = await importDataset(store, await loadDataset(DEMO_DIR)).catch((e) => e);
   expect(refused).toBeInstanceOf(DatasetError);
-  expect(refused.message).toMatch(/contoso has license changes made in License Desk .* --replace/);
+  expect(refused.message).toMatch(/contoso has 1 license change\(s\) made in License Desk since its last import, .* --replace/);
   expect((await service.usersById(ALEX, 'contoso', [user.id]))[0].assignedLicenses).toHaveLength(1);
   await importDataset(store, await loadDataset(DEMO_DIR), { replace: true });
   expect((await service.usersById(ALEX, 'contoso', [user.id]))[0].assignedLicenses).toHaveLength(0);
+  // Once replaced, a fresh export loads without --replace again: nothing was changed since.
+  await expect(importDataset(store, await loadDataset(DEMO_DIR))).resolves.toMatchObject({ customers: 2 });
 });
 
 describe('a bad file is refused with file, field and what is wrong, and nothing is written', () => {
@@ -117,4 +119,15 @@ describe('npm run import', () => {
     expect(noDb.code).toBe(2);
     expect(noDb.stderr).toMatch(/COSMOS_ENDPOINT is not set/);
   });
+});
+
+test('an import is refused, even with --replace, while a license change is running for the customer', async () => {
+  const store = await emptyStore();
+  await importDataset(store, await loadDataset(DEMO_DIR));
+  const dying = new LicenseService(store, { crashAfterUserWrites: 0 });
+  const [user] = (await dying.listUsers(ALEX, 'contoso', { text: 'rachel kim' }, 'first')).users;
+  await dying.apply({ customerKey: 'contoso', userIds: [user.id], licensesToAssign: [{ skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900' }], requestedBy: ALEX, idempotencyKey: 'import-test-running' }).catch(() => undefined);
+  const refused = await importDataset(store, await loadDataset(DEMO_DIR), { replace: true }).catch((e) => e);
+  expect(refused).toBeInstanceOf(DatasetError);
+  expect(refused.message).toMatch(/contoso has a license change running/);
 });
