@@ -5,16 +5,16 @@ import { productInputId, shownValue, stateOf, type LicenseDraft, type ProductCho
 import { messageCard, progressCard } from '../cards/simple-cards';
 import { previewCard } from '../cards/results-cards';
 import type { AdaptiveCard } from '../cards/render';
-import { AccessDeniedError } from '../domain/access';
+import { AccessDeniedError, requesterOf } from '../domain/access';
 import type { Product } from '../domain/catalog';
-import type { Customer, LicenseChangeRequest } from '../domain/model';
+import type { Customer, LicenseChangeRequest, LicenseToAssign } from '../domain/model';
 import type { OperationResult, Progress } from '../domain/service';
 import type { HandlerContext } from './context';
 import { logError } from './log';
-import { renderResult } from './views';
+import { emptyDraft, renderResult } from './views';
 
 export interface LicenseChange {
-  assign: { skuId: string; disabledPlans?: string[] }[];
+  assign: LicenseToAssign[];
   remove: string[];
 }
 
@@ -42,6 +42,19 @@ export function changeFromInputs(data: Record<string, unknown>, products: Produc
   return { change, choices };
 }
 
+/**
+ * Keeps what the admin set on the Manage licenses card before leaving it (service plans, another page
+ * of products). Only the card last shown counts: an old card's inputs mean nothing now.
+ */
+export async function rememberCardChoices(ctx: HandlerContext, data: Record<string, unknown> & { cardId?: string }, products: Product[]): Promise<void> {
+  const session = await ctx.session();
+  const shown = session.manageCard;
+  if (!shown || shown.cardId !== data.cardId) return;
+  const draft = session.draft ?? emptyDraft();
+  const { choices } = changeFromInputs(data, products, shown.baseline, draft);
+  await ctx.updateSession((s) => ({ ...s, draft: { ...draft, choices } }));
+}
+
 export function isEmptyChange(c: LicenseChange) {
   return !c.assign.length && !c.remove.length;
 }
@@ -58,7 +71,7 @@ export function requestFor(ctx: HandlerContext, customerKey: string, userIds: st
     licensesToAssign: change.assign,
     licensesToRemove: change.remove,
     mode: change.assign.length ? 'add' : 'remove',
-    requestedBy: { aadObjectId: ctx.actor.aadObjectId ?? ctx.actor.userId ?? 'unknown', userId: ctx.actor.userId, displayName: ctx.actor.displayName },
+    requestedBy: requesterOf(ctx.actor),
     idempotencyKey,
   };
 }
@@ -107,6 +120,21 @@ export async function startApply(ctx: HandlerContext, customer: Customer, total:
   return { finished };
 }
 
+/**
+ * A click whose change was already started (same idempotency key): the notice to answer with, or
+ * undefined for a new click. If the process saving it died, this click finishes it.
+ */
+export async function answerSeenClick(ctx: HandlerContext, customer: Customer, idempotencyKey: string, users: number): Promise<string | undefined> {
+  const l = labels[ctx.lang];
+  const seen = await ctx.service.operationByKey(ctx.actor, customer.key, idempotencyKey);
+  if (!seen) return undefined;
+  if (seen.stale) {
+    await startApply(ctx, customer, users, (p) => ctx.service.resume(ctx.actor, customer.key, seen.operationId, p));
+    return l.stillRunning;
+  }
+  return seen.status === 'running' ? l.stillRunning : l.replayed;
+}
+
 export type SubmitOutcome = { kind: 'preview'; card: AdaptiveCard } | { kind: 'replayed' | 'started' | 'finished'; notice: string };
 
 /**
@@ -119,13 +147,8 @@ export async function submitChange(
 ): Promise<SubmitOutcome> {
   const l = labels[ctx.lang];
   const { customer, request } = input;
-  const seen = await ctx.service.operationByKey(ctx.actor, customer.key, request.idempotencyKey);
-  if (seen?.stale) {
-    // Its process died mid-way (a restart): this click finishes it, with a new progress message.
-    await startApply(ctx, customer, request.userIds.length, (p) => ctx.service.resume(ctx.actor, customer.key, seen.operationId, p));
-    return { kind: 'started', notice: l.stillRunning };
-  }
-  if (seen) return { kind: 'replayed', notice: seen.status === 'running' ? l.stillRunning : l.replayed };
+  const seen = await answerSeenClick(ctx, customer, request.idempotencyKey, request.userIds.length);
+  if (seen !== undefined) return { kind: 'replayed', notice: seen };
   if (input.previewFirst) {
     const preview = await ctx.service.preview(request);
     if (preview.counts.failed > 0) {

@@ -3,6 +3,7 @@
 import type { Container } from '@azure/cosmos';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { licenseToAssignSchema } from '../domain/model';
 import { isConflict, isPreconditionFailed, readItem, stripDoc, withRetry } from '../domain/store/cosmos';
 
 const draftSchema = z.object({
@@ -31,7 +32,7 @@ export const sessionSchema = z.object({
       selectionHash: z.string().optional(),
       /** Or: a "Retry failed" of this operation. */
       retryOf: z.object({ customerKey: z.string(), operationId: z.string() }).optional(),
-      change: z.object({ assign: z.array(z.object({ skuId: z.string(), disabledPlans: z.array(z.string()).optional() })), remove: z.array(z.string()) }),
+      change: z.object({ assign: z.array(licenseToAssignSchema), remove: z.array(z.string()) }),
     })
     .optional(),
   updatedAt: z.string().optional(),

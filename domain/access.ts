@@ -14,6 +14,11 @@ export interface Actor {
   tenantId?: string;
 }
 
+/** How a change records who asked for it (and who is authorized again when it is applied). */
+export function requesterOf(actor: Actor): { aadObjectId: string; userId?: string; displayName: string } {
+  return { aadObjectId: actor.aadObjectId ?? actor.userId ?? 'unknown', userId: actor.userId, displayName: actor.displayName ?? '' };
+}
+
 export class AccessDeniedError extends Error {
   readonly code = 'accessDenied';
   constructor(

@@ -13,7 +13,7 @@
 // A crash leaves reservations and marks behind; recovery settles them from the marks and finishes
 // the remaining chunks. At rest, consumedUnits equals the number of holders.
 import { randomUUID } from 'node:crypto';
-import { authorize, customersInScope, findAdmin, type Actor, type Permission, AccessDeniedError } from './access';
+import { authorize, customersInScope, findAdmin, requesterOf, type Actor, type Permission, AccessDeniedError } from './access';
 import { Catalog, type Product } from './catalog';
 import { licenseError } from './errors';
 import { licenseChangeRequestSchema, type Customer, type DirectoryUser, type LicenseChangeRequest, type ParsedChangeRequest } from './model';
@@ -212,7 +212,7 @@ export class LicenseService {
     const failed = (await this.operations.results(op)).filter((r) => r.status === 'failed').map((r) => r.userId);
     if (!failed.length) return undefined;
     const { userIds: _all, idempotencyKey: _key, requestedBy: _by, ...same } = op.request;
-    return { ...same, userIds: failed, idempotencyKey, requestedBy: { aadObjectId: actor.aadObjectId ?? actor.userId ?? 'unknown', userId: actor.userId, displayName: actor.displayName ?? '' } };
+    return { ...same, userIds: failed, idempotencyKey, requestedBy: requesterOf(actor) };
   }
 
   /**
@@ -223,11 +223,7 @@ export class LicenseService {
     const op = await this.operations.get(customerKey, operationId);
     if (!op) throw new RequestError(`No operation ${operationId}.`);
     for (const perm of this.permissionsFor(op.request)) await this.authorize(actor, customerKey, perm);
-    if (op.status === 'running' && Date.now() - Date.parse(op.heartbeatAt) > this.options.staleAfterMs) {
-      const mine = await this.takeOver(op);
-      if (mine) return { ...(await this.run(mine, onProgress)), replayed: true };
-    }
-    return this.awaitExisting(op);
+    return this.awaitExisting(op, onProgress);
   }
 
   // ---- changing --------------------------------------------------------------------------------
@@ -307,13 +303,19 @@ export class LicenseService {
     return this.run(created, onProgress, users);
   }
 
-  private async awaitExisting(op: OperationDoc): Promise<OperationResult> {
+  /** Running, but its process stopped beating (its heartbeat is older than the lease). */
+  private isStale(op: OperationDoc): boolean {
+    return op.status === 'running' && Date.now() - Date.parse(op.heartbeatAt) > this.options.staleAfterMs;
+  }
+
+  /** Waits for an operation already under way, or takes it over and finishes it once it is stale. */
+  private async awaitExisting(op: OperationDoc, onProgress?: (p: Progress) => void): Promise<OperationResult> {
     const deadline = Date.now() + this.options.waitForRunningMs;
     let current: OperationDoc | undefined = op;
     while (current && current.status === 'running') {
-      if (Date.now() - Date.parse(current.heartbeatAt) > this.options.staleAfterMs) {
+      if (this.isStale(current)) {
         const resumed = await this.takeOver(current);
-        if (resumed) return { ...(await this.run(resumed)), replayed: true };
+        if (resumed) return { ...(await this.run(resumed, onProgress)), replayed: true };
       }
       if (Date.now() > deadline) throw new OperationStillRunningError(op.id);
       await new Promise((r) => setTimeout(r, 200));
@@ -327,7 +329,7 @@ export class LicenseService {
     return {
       operationId: op.id, customerKey: op.customerId, status: op.status, requestedBy: op.request.requestedBy,
       createdAt: op.createdAt, completedAt: op.completedAt, results, counts: countOutcomes(results), seatDemand: op.seatDemand, replayed,
-      stale: op.status === 'running' && Date.now() - Date.parse(op.heartbeatAt) > this.options.staleAfterMs,
+      stale: this.isStale(op),
     };
   }
 

@@ -17,10 +17,7 @@ export const retryFailed = defineAction({
     // (after buying seats, say) on a fresh rendering retries again.
     const request = await ctx.service.retryRequest(ctx.actor, data.customerKey, data.operationId, `retry:${data.operationId}:${ctx.sessionId}:${data.cardId ?? 'card'}`);
     if (!request) return { card: await renderResult(ctx, original) };
-    const change = {
-      assign: (request.licensesToAssign ?? []).map((a) => ({ skuId: a.skuId, disabledPlans: a.disabledPlans ?? [] })),
-      remove: request.licensesToRemove ?? [],
-    };
+    const change = { assign: request.licensesToAssign ?? [], remove: request.licensesToRemove ?? [] };
     const customer = await ctx.service.customer(ctx.actor, data.customerKey);
     const outcome = await submitChange(ctx, { customer, request, change, previewFirst: true, pending: { retryOf: { customerKey: data.customerKey, operationId: data.operationId } } });
     return { card: outcome.kind === 'preview' ? outcome.card : await renderResult(ctx, original, 1, outcome.notice || l.retryStarted) };

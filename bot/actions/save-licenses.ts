@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { labels } from '../../cards/i18n';
 import { messageCard } from '../../cards/simple-cards';
 import { guard } from '../router';
-import { changeFromInputs, idempotencyKeyFor, isEmptyChange, requestFor, startApply, submitChange } from '../save';
+import { answerSeenClick, changeFromInputs, idempotencyKeyFor, isEmptyChange, requestFor, submitChange } from '../save';
 import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted, selectionHash } from '../views';
 import { defineAction } from './action';
 
@@ -23,13 +23,8 @@ export const saveLicenses = defineAction({
     // recognised as done, even though the card it came from has since been replaced.
     const clicked = Object.fromEntries(Object.entries(data).filter(([k]) => k.startsWith('product_')).sort());
     const idempotencyKey = idempotencyKeyFor(ctx.sessionId, data.cardId, clicked, userIds);
-    const seen = await ctx.service.operationByKey(ctx.actor, customer.key, idempotencyKey);
-    if (seen?.stale) {
-      // The process saving this click died (a restart): the retried click finishes it.
-      await startApply(ctx, customer, userIds.length, (p) => ctx.service.resume(ctx.actor, customer.key, seen.operationId, p));
-      return { card: await renderManage(ctx, l.stillRunning) };
-    }
-    if (seen) return { card: await renderManage(ctx, seen.status === 'running' ? l.stillRunning : l.replayed) };
+    const seen = await answerSeenClick(ctx, customer, idempotencyKey, userIds.length);
+    if (seen !== undefined) return { card: await renderManage(ctx, seen) };
 
     // Only the card last shown to this admin, for the selection it showed, may save: an older card, or
     // one whose selection changed since (or another admin's, in a shared chat), would save the wrong thing.
