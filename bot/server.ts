@@ -9,6 +9,7 @@ import type { Settings } from './config';
 import { BackgroundWork, type BotDeps } from './context';
 import { setLogger } from './log';
 import { SessionRepository } from './session';
+import { BodyError, readJsonBody } from './request-body';
 import { LicenseDeskBot } from './teams-bot';
 import type { CosmosStore } from '../domain/store/cosmos';
 
@@ -29,9 +30,12 @@ export function createApp(
   store: Pick<CosmosStore, 'containers'>,
   service: LicenseService,
   log: Log = (m, e) => console.error(m, e ?? ''),
+  /** More of botbuilder's authentication settings, e.g. `ToBotFromChannelOpenIdMetadataUrl` for a national cloud. */
+  authSettings: Record<string, string> = {},
 ): App {
   setLogger(log);
   const auth = new ConfigurationBotFrameworkAuthentication({
+    ...authSettings,
     MicrosoftAppId: settings.MicrosoftAppId ?? '',
     MicrosoftAppPassword: settings.MicrosoftAppPassword ?? '',
     MicrosoftAppType: settings.MicrosoftAppType,
@@ -54,14 +58,36 @@ export function createApp(
   const bot = new LicenseDeskBot(deps, adapter, settings.MicrosoftAppId ?? '');
 
   const server = restify.createServer({ name: 'license-desk', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+  // Slow senders are cut off instead of holding sockets open.
+  server.server.requestTimeout = 30_000;
+  server.server.headersTimeout = 15_000;
   let ready = false;
   server.get('/healthz', (_req, res, next) => {
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
     return next();
   });
   server.post('/api/messages', async (req, res) => {
-    const body = req.body as { type?: unknown } | undefined;
+    // The cheapest check first: in production nothing is read, inflated or parsed without a valid
+    // Bot Framework token endorsed for Teams. The adapter checks the token again against the activity
+    // (its serviceUrl), once the body is read.
+    if (!localMode) {
+      try {
+        await auth.authenticateStreamingRequest(String(req.headers.authorization ?? ''), 'msteams');
+      } catch (err) {
+        log('refused a request without a valid Bot Framework token', err instanceof Error ? err.message : undefined);
+        refuse(res, 401, 'A valid Bot Framework token is required.');
+        return;
+      }
+    }
+    let body: { type?: unknown } | undefined;
+    try {
+      body = (await readJsonBody(req)) as typeof body;
+    } catch (err) {
+      if (!(err instanceof BodyError)) throw err;
+      refuse(res, err.status, err.message);
+      return;
+    }
+    req.body = body;
     if (!body || typeof body !== 'object' || typeof body.type !== 'string') {
       res.send(400, { error: 'The body must be a Bot Framework activity (JSON with a "type").' });
       return;
@@ -96,4 +122,10 @@ export function createApp(
       await background.idle();
     },
   };
+}
+
+/** An error answer that also closes the connection: what the client has not sent yet is not read. */
+function refuse(res: restify.Response, status: number, error: string) {
+  res.header('connection', 'close');
+  res.send(status, { error });
 }

@@ -10,7 +10,8 @@ import {
   type InvokeResponse,
 } from 'botbuilder';
 import { z } from 'zod';
-import { langOf } from '../cards/i18n';
+import { labels, langOf } from '../cards/i18n';
+import { messageCard } from '../cards/simple-cards';
 import type { AdaptiveCard } from '../cards/render';
 import type { BotDeps, ConversationPort, HandlerContext } from './context';
 import { runAction, runText } from './router';
@@ -21,6 +22,9 @@ const invokeValueSchema = z.object({
 });
 
 const submitValueSchema = z.object({ verb: z.string().min(1).max(64) }).catchall(z.unknown());
+
+/** Longer text is answered, not parsed: room for about 10,000 pasted user names, and no more. */
+export const MAX_COMMAND_CHARS = 400_000;
 
 const asMessage = (card: AdaptiveCard) => ({ type: 'message' as const, attachments: [CardFactory.adaptiveCard(card)] });
 
@@ -55,7 +59,13 @@ export class LicenseDeskBot extends TeamsActivityHandler {
       else await turn.sendActivity(asMessage(card));
       return;
     }
-    await turn.sendActivity(asMessage(await runText(ctx, turn.activity.text ?? '')));
+    const text = turn.activity.text ?? '';
+    if (text.length > MAX_COMMAND_CHARS) {
+      const l = labels[ctx.lang];
+      await turn.sendActivity(asMessage(messageCard({ title: l.badInput, lines: [l.messageTooLong(text.length, MAX_COMMAND_CHARS)], tone: 'warning' })));
+      return;
+    }
+    await turn.sendActivity(asMessage(await runText(ctx, text)));
   }
 
   /** Action.Execute: answered in the invoke response, which replaces the clicked card in place. */

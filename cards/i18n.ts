@@ -121,6 +121,7 @@ const en = {
   somethingWrong: 'Something went wrong on our side; nothing was changed by this click. Try again in a moment.',
   selectionFromCommand: (n: number) => `Selection set to ${n} users from your command.`,
   checkingLarge: (n: number) => `Checking ${n} users before saving. The preview (if some would fail) or the progress and result follow as a new message.`,
+  messageTooLong: (n: number, max: number) => `That message has ${n} characters; I read at most ${max}. Send long lists of users in parts.`,
 } as const;
 
 type Labels = { [K in keyof typeof en]: (typeof en)[K] extends (...a: infer A) => infer R ? (...a: A) => R : (typeof en)[K] extends readonly unknown[] ? [string, string][] : string };
@@ -239,6 +240,7 @@ const de: Labels = {
   somethingWrong: 'Bei uns ist etwas schiefgegangen; dieser Klick hat nichts geändert. Versuchen Sie es gleich noch einmal.',
   selectionFromCommand: (n) => `Auswahl aus Ihrem Befehl: ${n} Benutzer.`,
   checkingLarge: (n) => `${n} Benutzer werden vor dem Speichern geprüft. Die Vorschau (falls einige scheitern würden) oder Fortschritt und Ergebnis folgen als neue Nachricht.`,
+  messageTooLong: (n, max) => `Diese Nachricht hat ${n} Zeichen; ich lese höchstens ${max}. Schicken Sie lange Benutzerlisten in Teilen.`,
 };
 
 export type { Labels };
