@@ -128,11 +128,21 @@ async function whichUsersFile(folder: string, rel: string, problems: DatasetProb
 }
 
 async function readExport(file: string, rel: string, tenantId: string, skus: SubscribedSku[], org: z.infer<typeof organizationSchema> | undefined, problems: DatasetProblem[]) {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch {
     problems.push({ file: rel, field: '', message: 'unreadable' });
+    return undefined;
+  }
+  // The admin center writes UTF-8; a file saved again as "Unicode text" or in a legacy code page
+  // would otherwise load with garbled names.
+  let text: string;
+  try {
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new Error();
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    problems.push({ file: rel, field: '', message: 'not UTF-8 text: export it again, or save it as "CSV UTF-8"' });
     return undefined;
   }
   const initialDomain = org?.verifiedDomains.find((d) => d.isInitial)?.name;

@@ -141,6 +141,17 @@ describe('a bad export is refused with file, line, column and what is wrong, and
     expect(error.message).toContain('line 10, "Licenses": unknown product "E3"');
   });
 
+  test('a file that is not UTF-8 (saved again in a legacy code page, or as UTF-16) is refused, not garbled', async () => {
+    for (const encoding of ['latin1', 'utf16le'] as const) {
+      const dir = await exportDataSet();
+      const target = path.join(dir, 'tenants/contoso/users-export.csv');
+      const text = await readFile(target, 'utf8');
+      await writeFile(target, encoding === 'utf16le' ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]) : Buffer.from(text, 'latin1'));
+      const error = await loadDataset(dir).catch((e) => e);
+      expect(error.message).toContain('tenants/contoso/users-export.csv: (file): not UTF-8 text');
+    }
+  });
+
   test('a folder with both users.json and users-export.csv is refused: which one is meant is unclear', async () => {
     const error = await loadDataset(await exportDataSet(undefined, true)).catch((e) => e);
     expect(error.message).toContain('tenants/contoso: (file): has both users.json and users-export.csv');
