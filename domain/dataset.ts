@@ -1,13 +1,15 @@
 // Loading a directory of customers in Microsoft Graph's response shapes (organization.json,
-// subscribedSkus.json, users.json per customer) plus partner.json and product-rules.json.
+// subscribedSkus.json, users.json per customer) plus partner.json and product-rules.json. Instead of
+// users.json a customer may have the admin center's users-export.csv (see admin-center-csv.ts).
 // Everything is read and checked before anything is written: a bad file loads nothing.
-import { readFile, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import {
   directoryUserSchema, organizationSchema, partnerSchema, productRulesSchema, subscribedSkuSchema,
   type Customer, type DirectoryUser, type PartnerSettings, type ProductRules, type SubscribedSku,
 } from './model';
+import { USERS_EXPORT_FILE, readUsersExport } from './admin-center-csv';
 import type { CosmosStore } from './store/cosmos';
 import { mapLimit, queryAll } from './store/cosmos';
 import { DirectoryRepository, toSkuDoc, toUserDoc } from './store/directory';
@@ -90,10 +92,16 @@ export async function loadDataset(dir: string): Promise<Dataset> {
     const file = (name: string) => path.join(rel, name);
     const org = check(graphList(organizationSchema), await readJson(path.join(folder, 'organization.json'), problems, root), file('organization.json'), problems);
     const skus = check(graphList(subscribedSkuSchema), await readJson(path.join(folder, 'subscribedSkus.json'), problems, root), file('subscribedSkus.json'), problems);
-    const users = check(graphList(directoryUserSchema), await readJson(path.join(folder, 'users.json'), problems, root), file('users.json'), problems);
-    if (!org || !skus || !users) continue;
+    const usersFile = await whichUsersFile(folder, rel, problems);
+    let users: { value: DirectoryUser[] } | undefined;
+    if (usersFile === 'users.json') {
+      users = check(graphList(directoryUserSchema), await readJson(path.join(folder, 'users.json'), problems, root), file('users.json'), problems);
+    } else if (usersFile === USERS_EXPORT_FILE && skus) {
+      users = await readExport(path.join(folder, USERS_EXPORT_FILE), file(USERS_EXPORT_FILE), c.tenantId, skus.value, org?.value[0], problems);
+    }
+    if (!org || !skus || !users || !usersFile) continue;
     const before = problems.length;
-    crossCheck(c, org.value[0], skus.value, users.value, rel, problems);
+    crossCheck(c, org.value[0], skus.value, users.value, rel, usersFile, problems);
     if (problems.length === before) {
       const { fixtures: _ignored, ...customer } = c;
       customers.push({ customer, skus: skus.value, users: users.value });
@@ -104,7 +112,46 @@ export async function loadDataset(dir: string): Promise<Dataset> {
   return { partner: settings, rules, customers };
 }
 
-function crossCheck(c: Customer, org: z.infer<typeof organizationSchema> | undefined, skus: SubscribedSku[], users: DirectoryUser[], rel: string, problems: DatasetProblem[]) {
+/** A customer's users come from users.json or the admin center's export; both at once is refused. */
+async function whichUsersFile(folder: string, rel: string, problems: DatasetProblem[]): Promise<string | undefined> {
+  const exists = (name: string) => access(path.join(folder, name)).then(() => true, () => false);
+  const [json, csv] = await Promise.all([exists('users.json'), exists(USERS_EXPORT_FILE)]);
+  if (json && csv) {
+    problems.push({ file: rel, field: '', message: `has both users.json and ${USERS_EXPORT_FILE}; keep the one to load and remove the other` });
+    return undefined;
+  }
+  if (!json && !csv) {
+    problems.push({ file: path.join(rel, 'users.json'), field: '', message: `missing (or ${USERS_EXPORT_FILE}, the admin center's Export users)` });
+    return undefined;
+  }
+  return json ? 'users.json' : USERS_EXPORT_FILE;
+}
+
+async function readExport(file: string, rel: string, tenantId: string, skus: SubscribedSku[], org: z.infer<typeof organizationSchema> | undefined, problems: DatasetProblem[]) {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    problems.push({ file: rel, field: '', message: 'unreadable' });
+    return undefined;
+  }
+  // The admin center writes UTF-8; a file saved again as "Unicode text" or in a legacy code page
+  // would otherwise load with garbled names.
+  let text: string;
+  try {
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new Error();
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    problems.push({ file: rel, field: '', message: 'not UTF-8 text: export it again, or save it as "CSV UTF-8"' });
+    return undefined;
+  }
+  const initialDomain = org?.verifiedDomains.find((d) => d.isInitial)?.name;
+  const result = readUsersExport(text, { tenantId, skus, initialDomain });
+  for (const p of result.problems) problems.push({ file: rel, field: `line ${p.line}${p.column ? `, "${p.column}"` : ''}`, message: p.message });
+  return result.problems.length ? undefined : { value: result.users };
+}
+
+function crossCheck(c: Customer, org: z.infer<typeof organizationSchema> | undefined, skus: SubscribedSku[], users: DirectoryUser[], rel: string, usersFile: string, problems: DatasetProblem[]) {
   const at = (name: string) => path.join(rel, name);
   if (!org) problems.push({ file: at('organization.json'), field: 'value', message: 'no organization' });
   else if (org.id !== c.tenantId) problems.push({ file: at('organization.json'), field: 'value.0.id', message: `is ${org.id}, but partner.json says tenant ${c.tenantId}` });
@@ -115,16 +162,16 @@ function crossCheck(c: Customer, org: z.infer<typeof organizationSchema> | undef
   });
   const seen = new Set<string>();
   users.forEach((u, i) => {
-    if (seen.has(u.id)) problems.push({ file: at('users.json'), field: `value.${i}.id`, message: `duplicate user ${u.id}` });
+    if (seen.has(u.id)) problems.push({ file: at(usersFile), field: `value.${i}.id`, message: `duplicate user ${u.id}` });
     seen.add(u.id);
     u.assignedLicenses.forEach((l, j) => {
-      if (!skuIds.has(l.skuId)) problems.push({ file: at('users.json'), field: `value.${i}.assignedLicenses.${j}.skuId`, message: `${u.userPrincipalName} holds ${l.skuId}, which is not in subscribedSkus.json` });
+      if (!skuIds.has(l.skuId)) problems.push({ file: at(usersFile), field: `value.${i}.assignedLicenses.${j}.skuId`, message: `${u.userPrincipalName} holds ${l.skuId}, which is not in subscribedSkus.json` });
     });
   });
   skus.forEach((s, i) => {
     const holders = users.filter((u) => u.assignedLicenses.some((l) => l.skuId === s.skuId)).length;
     if (holders !== s.consumedUnits) {
-      problems.push({ file: at('subscribedSkus.json'), field: `value.${i}.consumedUnits`, message: `is ${s.consumedUnits}, but ${holders} users in users.json hold ${s.skuPartNumber}` });
+      problems.push({ file: at('subscribedSkus.json'), field: `value.${i}.consumedUnits`, message: `is ${s.consumedUnits}, but ${holders} users in ${usersFile} hold ${s.skuPartNumber}` });
     }
   });
 }

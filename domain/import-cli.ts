@@ -7,7 +7,8 @@ async function main(argv: string[]): Promise<number> {
   const args = argv.filter((a) => a !== '--replace');
   const dir = args[0];
   if (!dir || args.length > 1) {
-    console.error('Usage: npm run import -- DIR [--replace]   (DIR holds partner.json, product-rules.json and a folder per customer;');
+    console.error('Usage: npm run import -- DIR [--replace]   (DIR holds partner.json, product-rules.json and a folder per customer');
+    console.error('       with organization.json, subscribedSkus.json and users.json or the admin center\'s users-export.csv;');
     console.error('       --replace loads a customer even over license changes made in License Desk since)');
     return 2;
   }
