@@ -4,7 +4,7 @@ import type { Container } from '@azure/cosmos';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { licenseToAssignSchema } from '../domain/model';
-import { isConflict, isPreconditionFailed, readItem, stripDoc, withRetry } from '../domain/store/cosmos';
+import { readItem, readModifyWrite } from '../domain/store/cosmos';
 
 const draftSchema = z.object({
   choices: z.record(z.string(), z.enum(['assign', 'remove', 'keep'])),
@@ -58,20 +58,9 @@ export class SessionRepository {
    * after a lost reply meets 412/409 and is simply applied again to what is stored: the changes are idempotent.
    */
   async update(id: string, change: (s: Session) => Session): Promise<Session> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const doc = await readItem<Session & { _etag: string }>(this.container, id, id);
-      const next = { ...change(doc ? sessionSchema.parse(doc) : sessionSchema.parse({ id })), id, updatedAt: new Date().toISOString() };
-      try {
-        if (doc) {
-          await withRetry(() => this.container.item(id, id).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: doc._etag } }));
-        } else {
-          await withRetry(() => this.container.items.create(next));
-        }
-        return next;
-      } catch (err) {
-        if (!isPreconditionFailed(err) && !isConflict(err)) throw err;
-      }
-    }
-    throw new Error('Your session is being changed by several clicks at once; try again.');
+    const stored = await readModifyWrite<Session>(this.container, id, id, (doc) => ({
+      ...change(doc ? sessionSchema.parse(doc) : sessionSchema.parse({ id })), id, updatedAt: new Date().toISOString(),
+    }));
+    return sessionSchema.parse(stored);
   }
 }

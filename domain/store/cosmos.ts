@@ -156,6 +156,46 @@ export async function readItem<T extends ItemDefinition>(container: Container, i
   }
 }
 
+/** Too many lost races on one document in a row: the caller may try again later. */
+export class ContentionError extends Error {
+  readonly code = 'contention';
+  constructor(readonly documentId: string) {
+    super(`Too much contention on ${documentId}; try again.`);
+  }
+}
+
+/**
+ * The one optimistic read-modify-write loop: read the document with its ETag, let `change` decide, write
+ * only if nobody wrote in between (IfMatch → 412; a create that loses to another create → 409), and on a
+ * lost race read again after a short jittered wait. `change` gets undefined for a missing document and
+ * returns the next document, or undefined to leave it as it is (then the stored one is returned).
+ * A write repeated after a lost reply meets 412/409 and is decided again on what is stored, so `change`
+ * must recognise its own earlier write (the seat ledger's reservation keys, a session's whole-state write).
+ */
+export async function readModifyWrite<T extends ItemDefinition & { id: string }>(
+  container: Container,
+  id: string,
+  partitionKey: string,
+  change: (current: (T & { _etag: string }) | undefined) => T | undefined,
+  attempts = 200,
+): Promise<T | undefined> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = await readItem<T>(container, id, partitionKey);
+    const next = change(current);
+    if (!next) return current;
+    try {
+      const { resource } = current
+        ? await withRetry(() => container.item(id, partitionKey).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: current._etag } }))
+        : await withRetry(() => container.items.create(stripDoc(next)));
+      return resource as unknown as T;
+    } catch (err) {
+      if (!isPreconditionFailed(err) && !isConflict(err)) throw err;
+      await sleep(Math.random() * Math.min(50, 2 + attempt * 2));
+    }
+  }
+  throw new ContentionError(id);
+}
+
 /** Runs a query to the end, following continuation tokens. */
 export async function queryAll<T>(container: Container, query: string, parameters: { name: string; value: unknown }[]): Promise<T[]> {
   const iterator = container.items.query<T>({ query, parameters: parameters as never }, { maxItemCount: 1000 });

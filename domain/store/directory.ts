@@ -1,7 +1,7 @@
 // Users and products of each customer, in the `directory` container (partition key: customerId).
 import type { Container } from '@azure/cosmos';
 import type { AssignedLicense, DirectoryUser, SubscribedSku } from '../model';
-import { isPreconditionFailed, mapLimit, queryAll, readItem, stripDoc, withRetry } from './cosmos';
+import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
 
 /** What an operation did to one user, kept on the user so a restart can tell written from not written. */
 export interface LicenseChangeMark {
@@ -148,26 +148,11 @@ export class DirectoryRepository {
   }
 
   /**
-   * Read-modify-write of a product's seat counter with optimistic concurrency. `change` returns the new
-   * document, or undefined to leave it as it is. Retries lost races with jittered back-off.
+   * Read-modify-write of a product's seat counter (see readModifyWrite). `change` returns the new
+   * document, or undefined to leave it as it is; a missing product stays missing.
    */
-  async updateSku(customerId: string, skuId: string, change: (doc: SkuDoc) => SkuDoc | undefined): Promise<SkuDoc | undefined> {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const doc = await this.sku(customerId, skuId);
-      if (!doc) return undefined;
-      const next = change(doc);
-      if (!next) return doc;
-      try {
-        const { resource } = await withRetry(() =>
-          this.container.item(doc.id, customerId).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: doc._etag! } }),
-        );
-        return resource as SkuDoc;
-      } catch (err) {
-        if (!isPreconditionFailed(err)) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));
-      }
-    }
-    throw new Error(`Too much contention on product ${skuId} of ${customerId}; try again.`);
+  updateSku(customerId: string, skuId: string, change: (doc: SkuDoc) => SkuDoc | undefined): Promise<SkuDoc | undefined> {
+    return readModifyWrite<SkuDoc>(this.container, skuDocId(skuId), customerId, (doc) => doc && change(doc));
   }
 
   async upsert(doc: { id: string; customerId: string }): Promise<void> {
