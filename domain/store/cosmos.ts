@@ -1,10 +1,11 @@
 // One code path for Azure Cosmos DB and the embedded emulator (@vercel/cosmosdb-server): only what both
 // guarantee is used — point reads/writes, ETag IfMatch (412), queries filtered on the partition key in
 // WHERE, continuation tokens. No transactional batch, stored procedures, OFFSET/LIMIT or GROUP BY.
-import { CosmosClient, type Container, type Database, type ItemDefinition } from '@azure/cosmos';
+import { CosmosClient, type Container, type Database, type ItemDefinition, type SqlParameter } from '@azure/cosmos';
 import { z } from 'zod';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+export { mapLimit } from '../map-limit';
 
 export interface CosmosSettings {
   /** Unset: start the embedded emulator in this process (data lives in memory). */
@@ -185,9 +186,9 @@ export async function readModifyWrite<T extends ItemDefinition & { id: string }>
     if (!next) return current;
     try {
       const { resource } = current
-        ? await withRetry(() => container.item(id, partitionKey).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: current._etag } }))
-        : await withRetry(() => container.items.create(stripDoc(next)));
-      return resource as unknown as T;
+        ? await withRetry(() => container.item(id, partitionKey).replace<T>(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: current._etag } }))
+        : await withRetry(() => container.items.create<T>(stripDoc(next)));
+      return resource;
     } catch (err) {
       if (!isPreconditionFailed(err) && !isConflict(err)) throw err;
       await sleep(Math.random() * Math.min(50, 2 + attempt * 2));
@@ -197,27 +198,13 @@ export async function readModifyWrite<T extends ItemDefinition & { id: string }>
 }
 
 /** Runs a query to the end, following continuation tokens. */
-export async function queryAll<T>(container: Container, query: string, parameters: { name: string; value: unknown }[]): Promise<T[]> {
-  const iterator = container.items.query<T>({ query, parameters: parameters as never }, { maxItemCount: 1000 });
+export async function queryAll<T>(container: Container, query: string, parameters: SqlParameter[]): Promise<T[]> {
+  const iterator = container.items.query<T>({ query, parameters }, { maxItemCount: 1000 });
   const out: T[] = [];
   while (iterator.hasMoreResults()) {
     const { resources } = await withRetry(() => iterator.fetchNext());
     out.push(...resources);
   }
-  return out;
-}
-
-/** Runs `fn` over items with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<I, O>(items: I[], limit: number, fn: (item: I, index: number) => Promise<O>): Promise<O[]> {
-  const out = new Array<O>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
 
