@@ -37,13 +37,6 @@ export class LicenseQueries {
     return { admin, customer };
   }
 
-  /** The admin's identity and role, or undefined for someone who is not one of the partner's admins. */
-  async whoIs(actor: Actor) {
-    const partner = await this.partner.partner();
-    const admin = findAdmin(partner, actor);
-    return admin && { admin, role: partner.roles[admin.role] };
-  }
-
   async customersFor(actor: Actor): Promise<Customer[]> {
     const partner = await this.partner.partner();
     const admin = findAdmin(partner, actor);

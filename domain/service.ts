@@ -42,11 +42,6 @@ export class LicenseService {
 
   // ---- reading ---------------------------------------------------------------------------------
 
-  /** The admin's identity and role, or undefined for someone who is not one of the partner's admins. */
-  whoIs(actor: Actor) {
-    return this.queries.whoIs(actor);
-  }
-
   customersFor(actor: Actor): Promise<Customer[]> {
     return this.queries.customersFor(actor);
   }

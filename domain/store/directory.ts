@@ -1,6 +1,7 @@
 // Users and products of each customer, in the `directory` container (partition key: customerId).
 import type { Container, SqlParameter } from '@azure/cosmos';
 import { PAGE_SIZE, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type UserFilter, type UserPage } from '../directory-port';
+import { fold } from '../fold';
 import type { DirectoryUser, SubscribedSku } from '../model';
 import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
 
@@ -33,10 +34,7 @@ export interface SkuDoc extends SubscribedSku {
 /** From this many ids on, reading the whole partition once is cheaper than id-list queries. */
 export const SCAN_THRESHOLD = 1000;
 
-/** Lower-case, accents folded: "Schäfer" sorts and matches as "schafer". */
-export function fold(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
-}
+export { fold } from '../fold';
 
 export function toUserDoc(customerId: string, user: DirectoryUser, licenseChanges: LicenseChangeMark[] = []): UserDoc {
   return {
