@@ -32,7 +32,7 @@ export class LicenseQueries {
   async authorize(actor: Actor, customerKey: string, permission: Permission) {
     const partner = await this.partner.partner();
     const customer = (await this.partner.customers()).find((c) => c.key === customerKey);
-    if (!customer) throw new RequestError(`No customer "${customerKey}".`);
+    if (!customer) throw new RequestError(`No customer "${customerKey}".`, 'unknownCustomer', { customerKey });
     const admin = authorize(partner, actor, customerKey, permission);
     return { admin, customer };
   }
