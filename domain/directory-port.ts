@@ -106,6 +106,13 @@ export interface SeatLedger {
  * (or exactly `mark.after`) means `applied` — then it records the mark if it was missing; otherwise it
  * is `changedSince` (the runner reads again and decides again). If even the read-back fails it throws;
  * the operation then stays running and a later takeover finishes it from the users' marks.
+ *
+ * Notes for a directory without versions or marks of its own (Graph): compare the user's licenses now
+ * with `write.user.assignedLicenses` before writing (different: `changedSince`); compare only directly
+ * assigned licenses (group-inherited ones cannot be removed and are not the write's); keep marks in the
+ * mirror and record one as soon as the write is known to have happened — a crash between the two makes
+ * the takeover see a user who already holds the change, which the rules then report as `noChange`.
+ * Only `applied` counts as written for the seat ledger; `rejected` and `changedSince` take no seat.
  */
 export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUserRecord> {
   /** The customer's products (`GET /subscribedSkus`), with the seat counts to allocate from. */
