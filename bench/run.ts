@@ -7,11 +7,12 @@ import { cardBytes } from '../cards/render';
 import { resultCard } from '../cards/results-cards';
 import { importDataset, loadDataset } from '../domain/dataset';
 import { LicenseService } from '../domain/service';
+import { cosmosBackends } from '../domain/store/backends';
 import { openCosmos } from '../domain/store/cosmos';
 import { bigTenant } from './big-tenant';
 import path from 'node:path';
-import { SessionRepository, sessionIdFor } from '../bot/session';
-import { FakeConnector, PEOPLE, TeamsHarness, personalChat } from '../test/support/teams';
+import { sessionIdFor } from '../bot/session';
+import { FakeConnector, PEOPLE, TeamsHarness, personalChat } from '../harness/teams';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const ALEX = { aadObjectId: '00000000-0000-0000-0000-0000000000020', displayName: 'Alex Wilber' };
@@ -45,7 +46,8 @@ async function main() {
   const demo = await loadDataset(path.resolve(__dirname, '../data/demo'));
   const data = bigTenant(demo, USERS);
   const [, importSeconds] = await timed(() => importDataset(store, data));
-  const service = new LicenseService(store);
+  const backends = cosmosBackends(store);
+  const service = new LicenseService(backends);
   const userIds = data.customers[0].users.map((u) => u.id);
   const request = {
     customerKey: 'bigcorp', userIds, requestedBy: ALEX, idempotencyKey: `bench-${Date.now()}`,
@@ -68,7 +70,7 @@ async function main() {
   const connector = await new FakeConnector().start();
   const teams = await new TeamsHarness(store, connector).start();
   const chat = personalChat(PEOPLE.alex);
-  await new SessionRepository(store.containers.sessions).update(sessionIdFor(chat.conversation.id, PEOPLE.alex.aadObjectId), (s) => ({ ...s, customerKey: 'bigcorp', selected: userIds }));
+  await teams.sessions().update(sessionIdFor(chat.conversation.id, PEOPLE.alex.aadObjectId), (s) => ({ ...s, customerKey: 'bigcorp', selected: userIds }));
   const [manage, manageSeconds] = await timed(() => teams.say(chat, 'licenses'));
   const save = manage.card.actions.find((a: { verb: string }) => a.verb === 'saveLicenses');
   const [, saveSeconds] = await timed(() => teams.click(chat, manage.id, 'saveLicenses', { ...save.data, [`product_${COPILOT}`]: 'remove' }));
@@ -78,11 +80,9 @@ async function main() {
   await teams.stop();
   await connector.stop();
   // The seat invariant at rest, after the domain and the bot changed seats, counted from the users.
-  const skus = await service.directory.skus('bigcorp');
   const broken = [];
-  for (const s of skus) {
-    const holders = await service.directory.holders('bigcorp', s.skuId);
-    if (holders !== s.consumedUnits || Object.keys(s.reservations).length) broken.push(`${s.skuPartNumber}: consumed ${s.consumedUnits}, holders ${holders}`);
+  for (const s of Object.values(await backends.directory.seatAudit('bigcorp'))) {
+    if (s.holders !== s.consumed || s.reservations) broken.push(`${s.skuPartNumber}: consumed ${s.consumed}, holders ${s.holders}`);
   }
   clearInterval(sampler);
   await store.close();

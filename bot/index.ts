@@ -1,6 +1,7 @@
 // `npm start`: settings → store (embedded emulator unless COSMOS_ENDPOINT) → seed → bot → playground.
 import { DatasetError, seedIfEmpty } from '../domain/dataset';
 import { LicenseService } from '../domain/service';
+import { cosmosBackends } from '../domain/store/backends';
 import { cosmosSettings, openCosmos } from '../domain/store/cosmos';
 import { loadSettings, SettingsError, type Settings } from './config';
 import { startPlayground, type Playground } from './playground';
@@ -19,8 +20,9 @@ async function main(): Promise<void> {
   }
   const store = await openCosmos(cosmosSettings(settings));
   if (store.embedded) console.log('Data lives in memory (embedded Cosmos DB emulator) and is gone when the bot stops; set COSMOS_ENDPOINT to keep it.');
-  const service = new LicenseService(store);
-  const app = createApp(settings, store, service);
+  const backends = cosmosBackends(store);
+  const service = new LicenseService(backends);
+  const app = createApp(settings, backends.sessions, service);
   const port = await app.listen(settings.PORT);
   try {
     if (await seedIfEmpty(store, settings.SEED_DIR)) console.log(`Seeded the empty store from ${settings.SEED_DIR}.`);

@@ -1,6 +1,6 @@
 // Names typed by people → products and users. An ambiguous or unknown name yields choices, never a guess.
 import type { Product } from '../domain/catalog';
-import { fold } from '../domain/store/directory';
+import { fold } from '../domain/fold';
 
 export type Match<T> = { kind: 'one'; item: T } | { kind: 'ambiguous'; options: T[] } | { kind: 'none'; suggestions: T[] };
 

@@ -1,5 +1,6 @@
 // The selection lives on the server; each card only reports the ticks of the page it shows.
 import { z } from 'zod';
+import { MAX_USERS_PER_CHANGE } from '../domain/model';
 
 /** Teams sends a multi-select as "a,b,c", and leaves it out entirely when nothing is ticked. */
 export const idList = z
@@ -18,7 +19,7 @@ export function mergeSelection(selected: string[], pageUserIds: string[], ticked
   return [...new Set([...kept, ...ticks])];
 }
 
-export const MAX_SELECTED = 20_000;
+export const MAX_SELECTED = MAX_USERS_PER_CHANGE;
 
 /** Data every users-list action carries: the ids shown on the page and the ticks among them. */
 export const pageTicksSchema = z.object({ pageUserIds: idList, selection: idList });

@@ -11,7 +11,7 @@ import { setLogger } from './log';
 import { SessionRepository } from './session';
 import { BodyError, readJsonBody } from './request-body';
 import { LicenseDeskBot } from './teams-bot';
-import type { CosmosStore } from '../domain/store/cosmos';
+import type { KeyedDocuments } from '../domain/store/keyed-documents';
 
 export interface App {
   server: restify.Server;
@@ -27,7 +27,8 @@ export type Log = (message: string, err?: unknown) => void;
 
 export function createApp(
   settings: Pick<Settings, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId' | 'BUY_MORE_URL'>,
-  store: Pick<CosmosStore, 'containers'>,
+  /** Where the bot keeps each admin's session (per conversation). */
+  sessions: KeyedDocuments,
   service: LicenseService,
   log: Log = (m, e) => console.error(m, e ?? ''),
   /** More of botbuilder's authentication settings, e.g. `ToBotFromChannelOpenIdMetadataUrl` for a national cloud. */
@@ -54,7 +55,7 @@ export function createApp(
   };
   const background = new BackgroundWork((err) => log('background work failed', err));
   const localMode = !settings.MicrosoftAppId;
-  const deps: BotDeps = { localMode, service, sessions: new SessionRepository(store.containers.sessions), buyMoreUrl: settings.BUY_MORE_URL, background };
+  const deps: BotDeps = { localMode, service, sessions: new SessionRepository(sessions), buyMoreUrl: settings.BUY_MORE_URL, background };
   const bot = new LicenseDeskBot(deps, adapter, settings.MicrosoftAppId ?? '');
 
   const server = restify.createServer({ name: 'license-desk', handleUncaughtExceptions: false });

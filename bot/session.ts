@@ -1,10 +1,9 @@
 // Each admin's working state per conversation (customer, selection, filter, draft), in Cosmos so it
 // survives restarts and so, in a shared chat, one admin's selection is never another's.
-import type { Container } from '@azure/cosmos';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { licenseToAssignSchema } from '../domain/model';
-import { isConflict, isPreconditionFailed, readItem, stripDoc, withRetry } from '../domain/store/cosmos';
+import type { KeyedDocuments } from '../domain/store/keyed-documents';
 
 const draftSchema = z.object({
   choices: z.record(z.string(), z.enum(['assign', 'remove', 'keep'])),
@@ -46,11 +45,10 @@ export function sessionIdFor(conversationId: string, person: string): string {
 }
 
 export class SessionRepository {
-  constructor(private readonly container: Container) {}
+  constructor(private readonly documents: KeyedDocuments) {}
 
   async get(id: string): Promise<Session> {
-    const doc = await readItem<Session & { _etag: string }>(this.container, id, id);
-    return doc ? sessionSchema.parse(doc) : sessionSchema.parse({ id });
+    return sessionSchema.parse((await this.documents.read(id)) ?? { id });
   }
 
   /**
@@ -58,20 +56,9 @@ export class SessionRepository {
    * after a lost reply meets 412/409 and is simply applied again to what is stored: the changes are idempotent.
    */
   async update(id: string, change: (s: Session) => Session): Promise<Session> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const doc = await readItem<Session & { _etag: string }>(this.container, id, id);
-      const next = { ...change(doc ? sessionSchema.parse(doc) : sessionSchema.parse({ id })), id, updatedAt: new Date().toISOString() };
-      try {
-        if (doc) {
-          await withRetry(() => this.container.item(id, id).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: doc._etag } }));
-        } else {
-          await withRetry(() => this.container.items.create(next));
-        }
-        return next;
-      } catch (err) {
-        if (!isPreconditionFailed(err) && !isConflict(err)) throw err;
-      }
-    }
-    throw new Error('Your session is being changed by several clicks at once; try again.');
+    const stored = await this.documents.update(id, (doc) => ({
+      ...change(sessionSchema.parse(doc ?? { id })), id, updatedAt: new Date().toISOString(),
+    }));
+    return sessionSchema.parse(stored);
   }
 }

@@ -10,7 +10,7 @@ import { messageCard } from '../cards/simple-cards';
 import { productNamer, usersCard } from '../cards/users-card';
 import type { Customer } from '../domain/model';
 import type { OperationResult } from '../domain/service';
-import type { PageMove } from '../domain/store/directory';
+import type { PageMove } from '../domain/directory-port';
 import type { HandlerContext } from './context';
 
 /** Raised when an action needs a customer and none is chosen: the router answers with the customers card. */

@@ -2,6 +2,7 @@
 // subscribedSkus.json, users.json per customer) plus partner.json and product-rules.json. Instead of
 // users.json a customer may have the admin center's users-export.csv (see admin-center-csv.ts).
 // Everything is read and checked before anything is written: a bad file loads nothing.
+import type { SqlParameter } from '@azure/cosmos';
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -187,7 +188,7 @@ export async function importDataset(store: Pick<CosmosStore, 'containers'>, data
   const problems: DatasetProblem[] = [];
   const partner = new PartnerRepository(store.containers.partner);
   for (const [i, { customer }] of data.customers.entries()) {
-    const count = async (extra: string, parameters: { name: string; value: unknown }[] = []) =>
+    const count = async (extra: string, parameters: SqlParameter[] = []) =>
       (await queryAll<number>(store.containers.operations, `SELECT VALUE COUNT(1) FROM c WHERE c.customerId = @c AND c.type = "operation" AND ${extra}`, [{ name: '@c', value: customer.key }, ...parameters]))[0] ?? 0;
     if (await count('c.status = "running"')) {
       problems.push({ file: 'partner.json', field: `customers.${i}`, message: `${customer.key} has a license change running; import when it is done` });

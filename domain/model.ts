@@ -26,6 +26,14 @@ export const directoryUserSchema = z.object({
 });
 export type DirectoryUser = z.infer<typeof directoryUserSchema>;
 
+/** Graph's user fields, from the schema: a field added there is kept by every write. */
+export const directoryUserFields = Object.keys(directoryUserSchema.shape) as (keyof DirectoryUser)[];
+
+/** Just the Graph fields of a user record (drops what a store adds around them). */
+export function pickDirectoryUser(record: DirectoryUser): DirectoryUser {
+  return Object.fromEntries(directoryUserFields.filter((f) => f in record).map((f) => [f, record[f]])) as DirectoryUser;
+}
+
 export const servicePlanSchema = z.object({
   servicePlanId: guidLike,
   servicePlanName: z.string().min(1),
@@ -155,9 +163,12 @@ export type ChangeMode = 'add' | 'replace' | 'remove';
 export const licenseToAssignSchema = z.object({ skuId: guidLike, disabledPlans: z.array(guidLike).optional() });
 export type LicenseToAssign = z.infer<typeof licenseToAssignSchema>;
 
+/** The most users one change may name: the request is stored with its operation (Cosmos items ≤ 2 MB). */
+export const MAX_USERS_PER_CHANGE = 20_000;
+
 export const licenseChangeRequestSchema = z.object({
   customerKey: z.string().min(1),
-  userIds: z.array(guidLike).min(1).max(20_000),
+  userIds: z.array(guidLike).min(1).max(MAX_USERS_PER_CHANGE),
   licensesToAssign: z.array(licenseToAssignSchema).default([]),
   licensesToRemove: z.array(guidLike).default([]),
   mode: z.enum(['add', 'replace', 'remove']).default('add'),

@@ -1,10 +1,11 @@
 // One code path for Azure Cosmos DB and the embedded emulator (@vercel/cosmosdb-server): only what both
 // guarantee is used — point reads/writes, ETag IfMatch (412), queries filtered on the partition key in
 // WHERE, continuation tokens. No transactional batch, stored procedures, OFFSET/LIMIT or GROUP BY.
-import { CosmosClient, type Container, type Database, type ItemDefinition } from '@azure/cosmos';
+import { CosmosClient, type Container, type Database, type ItemDefinition, type SqlParameter } from '@azure/cosmos';
 import { z } from 'zod';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+export { mapLimit } from '../map-limit';
 
 export interface CosmosSettings {
   /** Unset: start the embedded emulator in this process (data lives in memory). */
@@ -156,28 +157,54 @@ export async function readItem<T extends ItemDefinition>(container: Container, i
   }
 }
 
+/** Too many lost races on one document in a row: the caller may try again later. */
+export class ContentionError extends Error {
+  readonly code = 'contention';
+  constructor(readonly documentId: string) {
+    super(`Too much contention on ${documentId}; try again.`);
+  }
+}
+
+/**
+ * The one optimistic read-modify-write loop: read the document with its ETag, let `change` decide, write
+ * only if nobody wrote in between (IfMatch → 412; a create that loses to another create → 409), and on a
+ * lost race read again after a short jittered wait. `change` gets undefined for a missing document and
+ * returns the next document, or undefined to leave it as it is (then the stored one is returned).
+ * A write repeated after a lost reply meets 412/409 and is decided again on what is stored, so `change`
+ * must recognise its own earlier write (the seat ledger's reservation keys, a session's whole-state write).
+ */
+export async function readModifyWrite<T extends ItemDefinition & { id: string }>(
+  container: Container,
+  id: string,
+  partitionKey: string,
+  change: (current: (T & { _etag: string }) | undefined) => T | undefined,
+  attempts = 200,
+): Promise<T | undefined> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = await readItem<T>(container, id, partitionKey);
+    const next = change(current);
+    if (!next) return current;
+    try {
+      const { resource } = current
+        ? await withRetry(() => container.item(id, partitionKey).replace<T>(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: current._etag } }))
+        : await withRetry(() => container.items.create<T>(stripDoc(next)));
+      return resource;
+    } catch (err) {
+      if (!isPreconditionFailed(err) && !isConflict(err)) throw err;
+      await sleep(Math.random() * Math.min(50, 2 + attempt * 2));
+    }
+  }
+  throw new ContentionError(id);
+}
+
 /** Runs a query to the end, following continuation tokens. */
-export async function queryAll<T>(container: Container, query: string, parameters: { name: string; value: unknown }[]): Promise<T[]> {
-  const iterator = container.items.query<T>({ query, parameters: parameters as never }, { maxItemCount: 1000 });
+export async function queryAll<T>(container: Container, query: string, parameters: SqlParameter[]): Promise<T[]> {
+  const iterator = container.items.query<T>({ query, parameters }, { maxItemCount: 1000 });
   const out: T[] = [];
   while (iterator.hasMoreResults()) {
     const { resources } = await withRetry(() => iterator.fetchNext());
     out.push(...resources);
   }
-  return out;
-}
-
-/** Runs `fn` over items with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<I, O>(items: I[], limit: number, fn: (item: I, index: number) => Promise<O>): Promise<O[]> {
-  const out = new Array<O>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
 

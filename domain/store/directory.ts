@@ -1,22 +1,11 @@
 // Users and products of each customer, in the `directory` container (partition key: customerId).
-import type { Container } from '@azure/cosmos';
-import type { AssignedLicense, DirectoryUser, SubscribedSku } from '../model';
-import { isPreconditionFailed, mapLimit, queryAll, readItem, stripDoc, withRetry } from './cosmos';
+import type { Container, SqlParameter } from '@azure/cosmos';
+import { PAGE_SIZE, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type UserFilter, type UserPage } from '../directory-port';
+import { fold } from '../fold';
+import type { DirectoryUser, SubscribedSku } from '../model';
+import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
 
-/** What an operation did to one user, kept on the user so a restart can tell written from not written. */
-export interface LicenseChangeMark {
-  operationId: string;
-  /** The seat reservation the write drew on; recovery settles it from these marks. */
-  reservationKey: string;
-  added: string[];
-  removed: string[];
-  updated: string[];
-  before: AssignedLicense[];
-  after: AssignedLicense[];
-  at: string;
-}
-
-export interface UserDoc extends DirectoryUser {
+export interface UserDoc extends DirectoryUserRecord {
   type: 'user';
   customerId: string;
   /** Folded display name + id: a total order for keyset paging (no OFFSET in the emulator). */
@@ -42,15 +31,10 @@ export interface SkuDoc extends SubscribedSku {
   _etag?: string;
 }
 
-export const MAX_LICENSE_MARKS = 20;
-export const PAGE_SIZE = 20;
 /** From this many ids on, reading the whole partition once is cheaper than id-list queries. */
 export const SCAN_THRESHOLD = 1000;
 
-/** Lower-case, accents folded: "Schäfer" sorts and matches as "schafer". */
-export function fold(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
-}
+export { fold } from '../fold';
 
 export function toUserDoc(customerId: string, user: DirectoryUser, licenseChanges: LicenseChangeMark[] = []): UserDoc {
   return {
@@ -71,24 +55,8 @@ export function toSkuDoc(customerId: string, sku: SubscribedSku): SkuDoc {
   return { ...sku, id: skuDocId(sku.skuId), type: 'sku', customerId, reservations: {} };
 }
 
-export interface UserFilter {
-  /** Part of a name, UPN, department or job title. */
-  text?: string;
-  department?: string;
-  /** skuId, or "none" for unlicensed users. */
-  skuId?: string;
-}
-
-export type PageMove = 'first' | 'next' | 'previous' | 'last';
-
-export interface UserPage {
-  users: UserDoc[];
-  pageNumber: number;
-  pageCount: number;
-  total: number;
-  firstKey?: string;
-  lastKey?: string;
-}
+export type { LicenseChangeMark, PageMove, UserFilter, UserPage } from '../directory-port';
+export { MAX_LICENSE_MARKS, PAGE_SIZE } from '../directory-port';
 
 export class DirectoryRepository {
   constructor(private readonly container: Container) {}
@@ -134,40 +102,25 @@ export class DirectoryRepository {
     return new Map(found.flat().map((u) => [u.id, u]));
   }
 
-  /** Replaces a user only if nobody changed it since it was read; false on a lost race. */
-  async replaceUserIfUnchanged(doc: UserDoc): Promise<boolean> {
+  /** Replaces a user only if nobody changed it since it was read: the stored user, or undefined on a lost race. */
+  async replaceUserIfUnchanged(doc: UserDoc): Promise<UserDoc | undefined> {
     try {
-      await withRetry(() =>
-        this.container.item(doc.id, doc.customerId).replace(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } }),
+      const { resource } = await withRetry(() =>
+        this.container.item(doc.id, doc.customerId).replace<UserDoc>(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } }),
       );
-      return true;
+      return resource;
     } catch (err) {
-      if (isPreconditionFailed(err)) return false;
+      if (isPreconditionFailed(err)) return undefined;
       throw err;
     }
   }
 
   /**
-   * Read-modify-write of a product's seat counter with optimistic concurrency. `change` returns the new
-   * document, or undefined to leave it as it is. Retries lost races with jittered back-off.
+   * Read-modify-write of a product's seat counter (see readModifyWrite). `change` returns the new
+   * document, or undefined to leave it as it is; a missing product stays missing.
    */
-  async updateSku(customerId: string, skuId: string, change: (doc: SkuDoc) => SkuDoc | undefined): Promise<SkuDoc | undefined> {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const doc = await this.sku(customerId, skuId);
-      if (!doc) return undefined;
-      const next = change(doc);
-      if (!next) return doc;
-      try {
-        const { resource } = await withRetry(() =>
-          this.container.item(doc.id, customerId).replace(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: doc._etag! } }),
-        );
-        return resource as SkuDoc;
-      } catch (err) {
-        if (!isPreconditionFailed(err)) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));
-      }
-    }
-    throw new Error(`Too much contention on product ${skuId} of ${customerId}; try again.`);
+  updateSku(customerId: string, skuId: string, change: (doc: SkuDoc) => SkuDoc | undefined): Promise<SkuDoc | undefined> {
+    return readModifyWrite<SkuDoc>(this.container, skuDocId(skuId), customerId, (doc) => doc && change(doc));
   }
 
   async upsert(doc: { id: string; customerId: string }): Promise<void> {
@@ -184,9 +137,9 @@ export class DirectoryRepository {
     return n ?? 0;
   }
 
-  private where(customerId: string, filter: UserFilter): { sql: string; parameters: { name: string; value: unknown }[] } {
+  private where(customerId: string, filter: UserFilter): { sql: string; parameters: SqlParameter[] } {
     const parts = ['c.customerId = @c', 'c.type = "user"'];
-    const parameters: { name: string; value: unknown }[] = [{ name: '@c', value: customerId }];
+    const parameters: SqlParameter[] = [{ name: '@c', value: customerId }];
     if (filter.text) {
       parts.push('CONTAINS(c.search, @text)');
       parameters.push({ name: '@text', value: fold(filter.text) });
@@ -212,7 +165,7 @@ export class DirectoryRepository {
   }
 
   /** Keyset paging on sortKey: First/Previous/Next/Last without OFFSET, pages aligned to PAGE_SIZE. */
-  async page(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }, pageSize = PAGE_SIZE): Promise<UserPage> {
+  async page(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }, pageSize = PAGE_SIZE): Promise<UserPage<UserDoc>> {
     const total = await this.countUsers(customerId, filter);
     const pageCount = Math.max(1, Math.ceil(total / pageSize));
     const { sql, parameters } = this.where(customerId, filter);

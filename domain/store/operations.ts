@@ -44,6 +44,10 @@ export interface OperationDoc {
   _etag?: string;
 }
 
+/** An operation as `recent()` lists it: the header with the request's parts flattened, without its user ids. */
+export type OperationHeadline = Pick<OperationDoc, 'id' | 'customerId' | 'idempotencyKey' | 'status' | 'createdAt' | 'completedAt' | 'counts' | 'seatDemand'> &
+  Pick<ParsedChangeRequest, 'requestedBy' | 'mode' | 'licensesToAssign' | 'licensesToRemove'> & { userCount: number };
+
 export interface OperationChunkDoc {
   id: string;
   type: 'operationChunk';
@@ -128,9 +132,9 @@ export class OperationRepository {
     return chunks.sort((a, b) => a.chunk - b.chunk).flatMap((c) => c.results);
   }
 
-  /** Newest first; the request's user list is left out (it can be long). */
-  async recent(customerId: string, limit: number): Promise<Omit<OperationDoc, 'request'>[]> {
-    return queryAll(
+  /** Newest first; the request's user list is left out (it can be long), only its length. */
+  async recent(customerId: string, limit: number): Promise<OperationHeadline[]> {
+    return queryAll<OperationHeadline>(
       this.container,
       `SELECT TOP ${Math.max(1, Math.min(100, Math.floor(limit)))} c.id, c.customerId, c.idempotencyKey, c.status, c.createdAt, c.completedAt, c.counts, c.seatDemand, c.request.requestedBy AS requestedBy, c.request.mode AS mode, c.request.licensesToAssign AS licensesToAssign, c.request.licensesToRemove AS licensesToRemove, ARRAY_LENGTH(c.request.userIds) AS userCount FROM c WHERE c.customerId = @c AND c.type = "operation" ORDER BY c.createdAt DESC`,
       [{ name: '@c', value: customerId }],

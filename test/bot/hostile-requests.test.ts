@@ -7,9 +7,9 @@ import { createApp, type App } from '../../bot/server';
 import { MAX_BODY_BYTES } from '../../bot/request-body';
 import { MAX_COMMAND_CHARS } from '../../bot/teams-bot';
 import type { CosmosStore } from '../../domain/store/cosmos';
-import { LicenseService } from '../../domain/service';
+import { cosmosBackends } from '../../domain/store/backends';
 import { BotFrameworkKeys } from '../support/bot-framework-keys';
-import { closeStores, demoService } from '../support/store';
+import { closeStores, demoService, serviceOn } from '../support/store';
 import { FakeConnector, PEOPLE, TeamsHarness, personalChat, textOf } from '../support/teams';
 
 let connector: FakeConnector;
@@ -120,8 +120,8 @@ describe('production mode: nothing is read without a valid Teams token', () => {
     ({ store } = await demoService());
     app = createApp(
       { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used-here', MicrosoftAppType: 'MultiTenant', BUY_MORE_URL: 'https://partner.microsoft.com/' },
-      store,
-      new LicenseService(store),
+      cosmosBackends(store).sessions,
+      serviceOn(store),
       (m, e) => logged.push(`${m} ${e ?? ''}`),
       keys.authSettings(),
     );

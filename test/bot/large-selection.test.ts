@@ -1,9 +1,9 @@
 // 1,000 selected users: the clicks stay quick (Teams retries an invoke after 15 s) and the work follows
 // as new messages.
 import { bigTenant } from '../../bench/big-tenant';
-import { SessionRepository, sessionIdFor } from '../../bot/session';
+import { sessionIdFor } from '../../bot/session';
 import { SKU } from '../support/demo';
-import { closeStores, demoDataset, demoService } from '../support/store';
+import { closeStores, demoDataset, demoService, directoryOf } from '../support/store';
 import { FakeConnector, PEOPLE, TeamsHarness, inputs, personalChat, textOf } from '../support/teams';
 
 test('Save with 1,000 selected users answers at once; preview-free changes then show progress and the result', async () => {
@@ -17,7 +17,7 @@ test('Save with 1,000 selected users answers at once; preview-free changes then 
     const holders = data.customers[0].users.filter((u) => u.assignedLicenses.some((l) => l.skuId === SKU.POWER_BI_PRO)).map((u) => u.id);
     expect(holders.length).toBeGreaterThan(250);
     const all = data.customers[0].users.map((u) => u.id);
-    await new SessionRepository(store.containers.sessions).update(sessionIdFor(chat.conversation.id, PEOPLE.alex.aadObjectId), (s) => ({ ...s, customerKey: 'bigcorp', selected: all }));
+    await teams.sessions().update(sessionIdFor(chat.conversation.id, PEOPLE.alex.aadObjectId), (s) => ({ ...s, customerKey: 'bigcorp', selected: all }));
     const manage = await teams.say(chat, 'licenses');
     expect(textOf(manage.card)).toContain('Selected users (1000)');
     const pbi = inputs(manage.card).find((i) => i.label === 'Power BI Pro');
@@ -29,7 +29,7 @@ test('Save with 1,000 selected users answers at once; preview-free changes then 
     const result = connector.last();
     expect(textOf(result.card)).toContain(`${holders.length} updated · 0 failed · ${1000 - holders.length} unchanged`);
     expect(textOf(result.versions[0])).toContain('Saving license changes');
-    expect((await teams.service.directory.sku('bigcorp', SKU.POWER_BI_PRO))!.consumedUnits).toBe(0);
+    expect((await directoryOf(store).sku('bigcorp', SKU.POWER_BI_PRO))!.consumedUnits).toBe(0);
   } finally {
     await teams.stop();
     await connector.stop();

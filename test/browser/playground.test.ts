@@ -7,6 +7,7 @@ import { chromium as playwright, type Browser, type Locator, type Page } from 'p
 import { startPlayground, type Playground } from '../../bot/playground';
 import { createApp, type App } from '../../bot/server';
 import { LicenseService } from '../../domain/service';
+import { cosmosBackends } from '../../domain/store/backends';
 import { SKU } from '../support/demo';
 import { closeStores, demoService } from '../support/store';
 
@@ -38,8 +39,9 @@ function freePort(): Promise<number> {
 
 beforeAll(async () => {
   const { store } = await demoService();
-  service = new LicenseService(store);
-  app = createApp({ MicrosoftAppType: 'MultiTenant', BUY_MORE_URL: 'https://partner.microsoft.com/dashboard/commerce2/customers' }, store, service, () => {});
+  const backends = cosmosBackends(store);
+  service = new LicenseService(backends);
+  app = createApp({ MicrosoftAppType: 'MultiTenant', BUY_MORE_URL: 'https://partner.microsoft.com/dashboard/commerce2/customers' }, backends.sessions, service, () => {});
   const botPort = await app.listen(0, '127.0.0.1');
   app.setReady(true);
   playground = await startPlayground(botPort, await freePort());

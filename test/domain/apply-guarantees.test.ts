@@ -2,11 +2,12 @@
 // crash recovery, and (fast-check) the seat invariant and per-user atomicity under any interleaving.
 import fc from 'fast-check';
 import type { Dataset } from '../../domain/dataset';
-import { LicenseService, SimulatedCrash } from '../../domain/service';
+import type { LicenseService } from '../../domain/service';
 import type { UserDoc } from '../../domain/store/directory';
 import { ALEX, SKU, expectSeatInvariant, request, userId } from '../support/demo';
 import { losingReplies } from '../support/lossy';
-import { closeStores, demoDataset, demoService } from '../support/store';
+import { SimulatedCrash } from '../support/crash';
+import { closeStores, demoDataset, demoService, directoryOf, serviceOn } from '../support/store';
 
 let data: Dataset;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ function withFreeSeats(skuId: string, free: number): Dataset {
 }
 
 test('preview predicts exactly what apply then does, user by user', async () => {
-  const { service } = await demoService();
+  const { store, service } = await demoService();
   const everyone = contosoUsers().map((u) => u.id);
   const req = request({ userIds: everyone, licensesToAssign: [{ skuId: SKU.COPILOT, disabledPlans: [] }, { skuId: SKU.TEAMS_PHONE, disabledPlans: [] }], licensesToRemove: [SKU.POWER_BI_PRO] });
   const preview = await service.preview(req);
@@ -35,23 +36,23 @@ test('preview predicts exactly what apply then does, user by user', async () => 
   expect(applied.results.map(outcome)).toEqual(preview.results.map(outcome));
   expect(applied.counts).toEqual(preview.counts);
   expect(preview.counts.failed).toBeGreaterThan(0); // the request really exercises failures too
-  await expectSeatInvariant(service);
+  await expectSeatInvariant(store);
 });
 
 test('20 concurrent requests for the last 5 seats: exactly 5 users get one', async () => {
-  const { service } = await demoService({}, withFreeSeats(SKU.TEAMS_PHONE, 5));
+  const { store, service } = await demoService({}, withFreeSeats(SKU.TEAMS_PHONE, 5));
   const candidates = withoutSku(SKU.TEAMS_PHONE).slice(0, 20);
   expect(candidates).toHaveLength(20);
   const results = await Promise.all(candidates.map((u) => service.apply(request({ userIds: [u.id], licensesToAssign: [{ skuId: SKU.TEAMS_PHONE, disabledPlans: [] }] }))));
   const outcomes = results.map((r) => r.results[0]);
   expect(outcomes.filter((r) => r.status === 'succeeded')).toHaveLength(5);
   expect(outcomes.filter((r) => r.status === 'failed').every((r) => r.errors[0].code === 'countViolation')).toBe(true);
-  const book = await expectSeatInvariant(service);
+  const book = await expectSeatInvariant(store);
   expect(book[SKU.TEAMS_PHONE]).toMatchObject({ consumed: 8, holders: 8, enabled: 8 });
 });
 
 test('the same idempotency key twice, even at the same time, changes things once and returns the same result', async () => {
-  const { service } = await demoService();
+  const { store, service } = await demoService();
   const req = request({ userIds: [userId(data, 'rachel.kim'), userId(data, 'lena.fischer')], licensesToAssign: [{ skuId: SKU.E3, disabledPlans: [] }] });
   const [first, second] = await Promise.all([service.apply(req), service.apply(req)]);
   const third = await service.apply(req);
@@ -61,9 +62,9 @@ test('the same idempotency key twice, even at the same time, changes things once
   expect(third.counts).toEqual({ succeeded: 2, failed: 0, noChange: 0 });
   const e3 = (await service.products(ALEX, 'contoso')).find((p) => p.skuId === SKU.E3)!;
   expect(e3.available).toBe(5);
-  const rachel = (await service.directory.user('contoso', userId(data, 'rachel.kim')))!;
+  const rachel = (await directoryOf(store).user('contoso', userId(data, 'rachel.kim')))!;
   expect(rachel.licenseChanges).toHaveLength(1);
-  await expectSeatInvariant(service);
+  await expectSeatInvariant(store);
 });
 
 test('a crash mid-way leaves a running operation that a restart completes, seats exact', async () => {
@@ -71,15 +72,15 @@ test('a crash mid-way leaves a running operation that a restart completes, seats
   const users = withoutSku(SKU.TEAMS_PHONE).slice(0, 9).map((u) => u.id);
   const req = request({ userIds: users, licensesToAssign: [{ skuId: SKU.TEAMS_PHONE, disabledPlans: [] }], licensesToRemove: [SKU.POWER_BI_PRO] });
   await expect(service.apply(req)).rejects.toBeInstanceOf(SimulatedCrash);
-  const restarted = new LicenseService(store, { chunkSize: 3 });
+  const restarted = serviceOn(store, { chunkSize: 3 });
   expect(await restarted.recoverInterrupted({ staleAfterMs: 0 })).toBe(1);
-  await expectSeatInvariant(restarted);
+  await expectSeatInvariant(store);
   const result = await restarted.apply(req); // the caller's retry: the recorded result, nothing changes
   expect(result.replayed).toBe(true);
   expect(result.status).toBe('completed');
   expect(result.counts.succeeded).toBe(7); // 7 seats were free
   expect(result.results.filter((r) => r.status === 'failed').map((r) => r.errors[0].code)).toEqual(['countViolation', 'countViolation']);
-  const holders = await restarted.directory.holders('contoso', SKU.TEAMS_PHONE);
+  const holders = await directoryOf(store).holders('contoso', SKU.TEAMS_PHONE);
   expect(holders).toBe(10);
 });
 
@@ -87,10 +88,10 @@ test('a retried apply of a crashed operation (same key) takes it over once it is
   const { store, service } = await demoService({ chunkSize: 2, crashAfterUserWrites: 1 });
   const req = request({ userIds: withoutSku(SKU.E3).slice(0, 5).map((u) => u.id), licensesToAssign: [{ skuId: SKU.E3, disabledPlans: [] }] });
   await expect(service.apply(req)).rejects.toBeInstanceOf(SimulatedCrash);
-  const retry = await new LicenseService(store, { chunkSize: 2, staleAfterMs: 0 }).apply(req);
+  const retry = await serviceOn(store, { chunkSize: 2, staleAfterMs: 0 }).apply(req);
   expect(retry.status).toBe('completed');
   expect(retry.results).toHaveLength(5);
-  await expectSeatInvariant(service);
+  await expectSeatInvariant(store);
 });
 
 // ---- property: any interleaving of assign / revoke / replace from concurrent callers -------------
@@ -127,15 +128,15 @@ test('property: random concurrent changes keep consumedUnits = holders <= enable
             const req = request({ mode: c.mode, userIds: c.users.map((i) => pool[i]), licensesToAssign: c.mode === 'remove' ? [] : c.assign.map((skuId) => ({ skuId, disabledPlans: [] })), licensesToRemove: remove });
             if (c.crash !== null) {
               // This caller's process dies mid-way; a restarted one finishes the operation.
-              const dying = new LicenseService(store, { chunkSize: 2, crashAfterUserWrites: c.crash });
+              const dying = serviceOn(store, { chunkSize: 2, crashAfterUserWrites: c.crash });
               await dying.apply(req).catch((e) => { if (!(e instanceof SimulatedCrash)) throw e; });
-              applied.push(await new LicenseService(store, { chunkSize: 2, staleAfterMs: 0 }).apply(req));
+              applied.push(await serviceOn(store, { chunkSize: 2, staleAfterMs: 0 }).apply(req));
             } else applied.push(await service.apply(req));
           }
         }),
       );
-      await expectSeatInvariant(service);
-      const users = await service.directory.usersById('contoso', pool);
+      await expectSeatInvariant(store);
+      const users = await directoryOf(store).usersById('contoso', pool);
       for (const result of applied) {
         for (const r of result.results) {
           const marks = users.get(r.userId)!.licenseChanges.filter((m) => m.operationId === result.operationId);
@@ -184,23 +185,23 @@ test('a request in many chunks streams progress, and is recorded as an operation
 test('a write whose reply is lost (408 after it was applied) is repeated without counting a seat twice', async () => {
   const { store } = await demoService();
   const directory = losingReplies(store.containers.directory, (n) => n % 3 === 0);
-  const service = new LicenseService({ containers: { ...store.containers, directory: directory.container } }, { chunkSize: 3 });
+  const service = serviceOn({ containers: { ...store.containers, directory: directory.container } }, { chunkSize: 3 });
   const users = withoutSku(SKU.TEAMS_PHONE).slice(0, 9).map((u) => u.id);
   const result = await service.apply(request({ userIds: users, licensesToAssign: [{ skuId: SKU.TEAMS_PHONE }], licensesToRemove: [SKU.POWER_BI_PRO] }));
   expect(directory.writes()).toBeGreaterThan(6);
   expect(result.counts).toEqual({ succeeded: 7, failed: 2, noChange: 0 });
-  await expectSeatInvariant(new LicenseService(store));
+  await expectSeatInvariant(store);
 });
 
 test('operation records whose write replies are lost: the change still completes once, and says so', async () => {
   const { store } = await demoService();
   const operations = losingReplies(store.containers.operations, (n) => n % 2 === 1);
-  const service = new LicenseService({ containers: { ...store.containers, operations: operations.container } }, { chunkSize: 2 });
+  const service = serviceOn({ containers: { ...store.containers, operations: operations.container } }, { chunkSize: 2 });
   const req = request({ userIds: withoutSku(SKU.TEAMS_PHONE).slice(0, 5).map((u) => u.id), licensesToAssign: [{ skuId: SKU.TEAMS_PHONE }] });
   const result = await service.apply(req);
   expect(operations.writes()).toBeGreaterThan(3);
   expect(result).toMatchObject({ status: 'completed', counts: { succeeded: 5, failed: 0, noChange: 0 } });
-  await expectSeatInvariant(new LicenseService(store));
+  await expectSeatInvariant(store);
 });
 
 test('resume: an admin clicking again after a restart finishes the stale operation; a reader may not', async () => {
@@ -209,18 +210,18 @@ test('resume: an admin clicking again after a restart finishes the stale operati
   const predicted = await service.preview(req);
   const crashed = await service.apply(req).catch((e) => e);
   expect(crashed).toBeInstanceOf(SimulatedCrash);
-  const restarted = new LicenseService(store, { staleAfterMs: 0 });
+  const restarted = serviceOn(store, { staleAfterMs: 0 });
   const [op] = await restarted.history(ALEX, 'contoso');
   expect(op.status).toBe('running');
   await expect(restarted.resume({ aadObjectId: '00000000-0000-0000-0000-0000000000021' }, 'contoso', op.operationId)).rejects.toMatchObject({ code: 'accessDenied' });
   const finished = await restarted.resume(ALEX, 'contoso', op.operationId);
   expect(finished.status).toBe('completed');
   expect(finished.counts).toEqual(predicted.counts);
-  await expectSeatInvariant(restarted);
+  await expectSeatInvariant(store);
 });
 
 test('a recovery sweep never takes over an operation its own process is running, however old its heartbeat', async () => {
-  const { service } = await demoService({ chunkSize: 1, staleAfterMs: 0 });
+  const { store, service } = await demoService({ chunkSize: 1, staleAfterMs: 0 });
   const req = request({ userIds: withoutSku(SKU.TEAMS_PHONE).slice(0, 6).map((u) => u.id), licensesToAssign: [{ skuId: SKU.TEAMS_PHONE }] });
   const applying = service.apply(req);
   let sweeps = 0;
@@ -233,5 +234,5 @@ test('a recovery sweep never takes over an operation its own process is running,
   expect(sweeps).toBeGreaterThan(0);
   expect(tookOver).toBe(0);
   expect(result.replayed).toBe(false);
-  await expectSeatInvariant(service);
+  await expectSeatInvariant(store);
 });

@@ -8,10 +8,9 @@ import { promisify } from 'node:util';
 import { derivedUserId, uuidV5 } from '../../domain/admin-center-csv';
 import { parseCsv } from '../../domain/csv';
 import { DatasetError, importDataset, loadDataset } from '../../domain/dataset';
-import { LicenseService } from '../../domain/service';
 import { queryAll } from '../../domain/store/cosmos';
 import { ALEX, SKU } from '../support/demo';
-import { DEMO_DIR, closeStores, emptyStore, emulatorEndpoint } from '../support/store';
+import { DEMO_DIR, closeStores, emptyStore, emulatorEndpoint, serviceOn } from '../support/store';
 
 afterAll(closeStores);
 
@@ -74,7 +73,7 @@ test('the export yields the same users and licenses as users.json, but for switc
 test('a customer loaded from the export works in License Desk: seats, blocked sign-in, no usage location', async () => {
   const store = await emptyStore();
   expect(await importDataset(store, await loadDataset(await exportDataSet()))).toEqual({ customers: 2, products: 11, users: 55 });
-  const service = new LicenseService(store);
+  const service = serviceOn(store);
   expect((await service.products(ALEX, 'contoso')).find((p) => p.displayName === 'Office 365 E3')?.available).toBe(7);
   const [kevin] = (await service.listUsers(ALEX, 'contoso', { text: "kevin o'brien" }, 'first')).users;
   expect(kevin).toMatchObject({ accountEnabled: false, skuIds: [SKU.E3], usageLocation: 'US', mail: 'kevin.obrien@contoso.onmicrosoft.com' });

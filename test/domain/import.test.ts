@@ -6,9 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DatasetError, importDataset, loadDataset } from '../../domain/dataset';
 import { queryAll } from '../../domain/store/cosmos';
-import { LicenseService } from '../../domain/service';
 import { ALEX } from '../support/demo';
-import { DEMO_DIR, closeStores, emptyStore, emulatorEndpoint } from '../support/store';
+import { DEMO_DIR, closeStores, emptyStore, emulatorEndpoint, serviceOn } from '../support/store';
 
 afterAll(closeStores);
 
@@ -34,7 +33,7 @@ test('the demo data set loads: both customers, their products and users, ready t
   const store = await emptyStore();
   const counts = await importDataset(store, await loadDataset(DEMO_DIR));
   expect(counts).toEqual({ customers: 2, products: 11, users: 55 });
-  const service = new LicenseService(store);
+  const service = serviceOn(store);
   expect((await service.customersFor(ALEX)).map((c) => c.displayName)).toEqual(['Contoso Ltd.', 'Fabrikam GmbH']);
   expect((await service.products(ALEX, 'contoso')).find((p) => p.displayName === 'Office 365 E3')?.available).toBe(7);
 });
@@ -50,7 +49,7 @@ test('loading the same data twice leaves the store exactly as after once (but fo
 test('an import never rolls back changes made in License Desk unless asked to (--replace)', async () => {
   const store = await emptyStore();
   await importDataset(store, await loadDataset(DEMO_DIR));
-  const service = new LicenseService(store);
+  const service = serviceOn(store);
   const [user] = (await service.listUsers(ALEX, 'contoso', { text: 'rachel kim' }, 'first')).users;
   await service.apply({ customerKey: 'contoso', userIds: [user.id], licensesToAssign: [{ skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900' }], requestedBy: ALEX, idempotencyKey: 'import-test-rachel-e3' });
   const refused = await importDataset(store, await loadDataset(DEMO_DIR)).catch((e) => e);
@@ -124,7 +123,7 @@ describe('npm run import', () => {
 test('an import is refused, even with --replace, while a license change is running for the customer', async () => {
   const store = await emptyStore();
   await importDataset(store, await loadDataset(DEMO_DIR));
-  const dying = new LicenseService(store, { crashAfterUserWrites: 0 });
+  const dying = serviceOn(store, { crashAfterUserWrites: 0 });
   const [user] = (await dying.listUsers(ALEX, 'contoso', { text: 'rachel kim' }, 'first')).users;
   await dying.apply({ customerKey: 'contoso', userIds: [user.id], licensesToAssign: [{ skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900' }], requestedBy: ALEX, idempotencyKey: 'import-test-running' }).catch(() => undefined);
   const refused = await importDataset(store, await loadDataset(DEMO_DIR), { replace: true }).catch((e) => e);

@@ -1,7 +1,8 @@
 // Names from data/demo/README.md, so tests read like the fixture's table of notable users.
 import type { Dataset } from '../../domain/dataset';
 import type { LicenseChangeRequest } from '../../domain/model';
-import type { LicenseService } from '../../domain/service';
+import { cosmosBackends } from '../../domain/store/backends';
+import type { CosmosStore } from '../../domain/store/cosmos';
 import { randomUUID } from 'node:crypto';
 
 export const ALEX = { aadObjectId: '00000000-0000-0000-0000-0000000000020', displayName: 'Alex Wilber' };
@@ -35,22 +36,15 @@ export function request(partial: Partial<LicenseChangeRequest> & { userIds: stri
 }
 
 /** Seats in use and users holding each product: the invariant every test can check. */
-export async function seatBook(service: LicenseService, customerKey = 'contoso') {
-  const skus = await service.directory.skus(customerKey);
+export async function seatBook(store: Pick<CosmosStore, 'containers'>, customerKey = 'contoso') {
+  const audit = await cosmosBackends(store).directory.seatAudit(customerKey);
   const book: Record<string, { consumed: number; holders: number; enabled: number; reservations: number }> = {};
-  for (const s of skus) {
-    book[s.skuId] = {
-      consumed: s.consumedUnits,
-      holders: await service.directory.holders(customerKey, s.skuId),
-      enabled: s.prepaidUnits.enabled,
-      reservations: Object.keys(s.reservations ?? {}).length,
-    };
-  }
+  for (const [skuId, { consumed, holders, enabled, reservations }] of Object.entries(audit)) book[skuId] = { consumed, holders, enabled, reservations };
   return book;
 }
 
-export async function expectSeatInvariant(service: LicenseService, customerKey = 'contoso') {
-  const book = await seatBook(service, customerKey);
+export async function expectSeatInvariant(store: Pick<CosmosStore, 'containers'>, customerKey = 'contoso') {
+  const book = await seatBook(store, customerKey);
   for (const [skuId, b] of Object.entries(book)) {
     if (b.consumed !== b.holders || b.reservations !== 0 || b.consumed > b.enabled) {
       throw new Error(`seat invariant broken for ${skuId}: ${JSON.stringify(b)}`);

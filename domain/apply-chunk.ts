@@ -1,0 +1,101 @@
+// Applying one chunk of an operation: which users an earlier attempt already wrote (their marks), the
+// rules for the rest, seats held before any user is written, each user written whole, then the seats
+// settled. The directory provides the user write and the seat ledger (directory-port.ts); the rules and
+// the allocation are the preview's own, so apply does what the preview predicted.
+import type { Catalog } from './catalog';
+import type { CustomerDirectory, DirectoryUserRecord, LicenseChangeMark } from './directory-port';
+import { licenseError } from './errors';
+import { mapLimit } from './map-limit';
+import { demandMap } from './preview';
+import { allocateSeats, evaluateUserChange, seatsAskedFor, type UserChangePlan } from './rules';
+import type { OperationDoc } from './store/operations';
+
+/** A user changed by someone else while we wrote it is decided again at most this many times. */
+const MAX_REDECISIONS = 3;
+
+/** One reservation per chunk and attempt: a takeover never draws on the seats of the attempt before. */
+export const reservationKey = (op: OperationDoc, chunk: number) => `${op.id}:${chunk}:${op.attempt}`;
+
+export class ChunkWriter {
+  constructor(
+    private readonly directory: CustomerDirectory,
+    private readonly concurrency: number,
+  ) {}
+
+  /** The chunk's per-user results, in request order. `prefetched`: users read for the preview, reused. */
+  async write(op: OperationDoc, chunk: number, catalog: Catalog, prefetched?: Map<string, DirectoryUserRecord>): Promise<UserChangePlan[]> {
+    const req = op.request;
+    const ids = req.userIds.slice(chunk * op.chunkSize, (chunk + 1) * op.chunkSize);
+    const users = prefetched ? new Map(ids.filter((id) => prefetched.has(id)).map((id) => [id, prefetched.get(id)!])) : await this.directory.usersById(op.customerId, ids);
+    const key = reservationKey(op, chunk);
+    const seats = this.directory.seats;
+
+    // Users an earlier attempt of this operation already wrote: their result is their mark.
+    const done = new Map<string, UserChangePlan>();
+    for (const u of users.values()) {
+      const mark = u.licenseChanges?.find((m) => m.operationId === op.id);
+      if (mark) done.set(u.id, planFromMark(u, mark));
+    }
+    if (op.attempt > 1) await seats.settleOrphans(op.customerId, `${op.id}:${chunk}:`, op.id, [...users.values()]);
+
+    const evaluated = ids.filter((id) => !done.has(id)).map((id) => evaluateUserChange(users.get(id), id, req, catalog));
+    const touched = new Set<string>();
+    for (const p of evaluated) if (p.status === 'succeeded') [...p.added, ...p.removed].forEach((s) => touched.add(s));
+    const skuIds = [...touched].sort();
+    const seatDemand = demandMap(op.seatDemand);
+
+    // 1. Hold the seats this chunk needs (or what is left of them), product by product.
+    const planned = allocateSeats(evaluated, await seats.free(op.customerId, touched), catalog, seatDemand);
+    const wanted = seatsAskedFor(planned);
+    const granted = await seats.reserve(op.customerId, key, skuIds, wanted);
+    // Someone else took seats between our look and our reservation: fewer users get one.
+    const gotAll = [...wanted].every(([skuId, n]) => granted.get(skuId) === n);
+    let plans = gotAll ? planned : allocateSeats(evaluated, granted, catalog, seatDemand);
+
+    // 2. Write each user: all of its adds and removes, or nothing.
+    plans = await mapLimit(plans, this.concurrency, (plan) => this.writeUser(op, key, plan, users.get(plan.userId), catalog, touched));
+
+    // 3. Settle: give back unused and removed seats, and close the reservation.
+    const written = plans.filter((p) => p.status === 'succeeded');
+    const counts = new Map(skuIds.map((skuId) => [skuId, { added: written.filter((p) => p.added.includes(skuId)).length, removed: written.filter((p) => p.removed.includes(skuId)).length }]));
+    await seats.settle(op.customerId, key, counts);
+    const byId = new Map(plans.map((p) => [p.userId, p]));
+    return ids.map((id) => done.get(id) ?? byId.get(id)!);
+  }
+
+  private async writeUser(op: OperationDoc, key: string, plan: UserChangePlan, user: DirectoryUserRecord | undefined, catalog: Catalog, touched: Set<string>): Promise<UserChangePlan> {
+    const reserved = new Set(plan.status === 'succeeded' ? plan.added : []);
+    for (let attempt = 0; plan.status === 'succeeded' && user; attempt++) {
+      const mark: LicenseChangeMark = {
+        operationId: op.id, reservationKey: key, added: plan.added, removed: plan.removed, updated: plan.updated,
+        before: plan.before, after: plan.after, at: new Date().toISOString(),
+      };
+      const outcome = await this.directory.applyUserChange({ customerId: op.customerId, user, mark });
+      if (outcome.status === 'applied') return plan;
+      if (outcome.status === 'rejected') return { ...plan, status: 'failed', after: plan.before, errors: [outcome.error] };
+      // Someone changed this user since we read it: look again, and write only within our reservation
+      // and within the products this chunk settles (a seat given back elsewhere would go uncounted).
+      user = (await this.directory.usersById(op.customerId, [plan.userId])).get(plan.userId);
+      // …unless that someone was this very write, repeated: it is done.
+      const own = user?.licenseChanges?.find((m) => m.operationId === op.id && m.reservationKey === key);
+      if (own) return planFromMark(user!, own);
+      const again = evaluateUserChange(user, plan.userId, op.request, catalog);
+      if (again.status !== 'succeeded') return again;
+      const outside = again.added.some((s) => !reserved.has(s)) || again.removed.some((s) => !touched.has(s));
+      if (attempt >= MAX_REDECISIONS || outside) return concurrentChangeFailure(plan);
+      plan = again;
+    }
+    return plan;
+  }
+}
+
+function planFromMark(u: DirectoryUserRecord, mark: LicenseChangeMark): UserChangePlan {
+  return {
+    userId: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName, status: 'succeeded',
+    before: mark.before, after: mark.after, added: mark.added, removed: mark.removed, updated: mark.updated, errors: [],
+  };
+}
+
+function concurrentChangeFailure(plan: UserChangePlan): UserChangePlan {
+  return { ...plan, status: 'failed', after: plan.before, errors: [licenseError('concurrentChange', {})] };
+}

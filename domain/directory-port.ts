@@ -1,0 +1,130 @@
+// The customer's directory as the domain needs it: users and products to read, one user's license
+// change to write, and a seat ledger to draw seats from. The rules, preview, operations journal,
+// idempotency and progress are one code path above this port (operation-runner.ts, apply-chunk.ts).
+//
+// Implementations:
+//   - store/cosmos-directory.ts: the directory kept in Cosmos DB (data imported from Graph exports).
+//     Seats are reserved on the product documents; each user is one IfMatch write carrying its mark.
+//   - (next) a Microsoft Graph directory: `assignLicense` per user, Graph enforcing seats, results
+//     mirrored into Cosmos so paging, filters and marks keep working from the mirror.
+import type { LicenseError } from './errors';
+import type { AssignedLicense, DirectoryUser, SubscribedSku } from './model';
+
+/** What an operation did to one user, kept with the user so a restart can tell written from not written. */
+export interface LicenseChangeMark {
+  operationId: string;
+  /** The write key (seat reservation) the write drew on; recovery settles reservations from these marks. */
+  reservationKey: string;
+  added: string[];
+  removed: string[];
+  updated: string[];
+  before: AssignedLicense[];
+  after: AssignedLicense[];
+  at: string;
+}
+
+/** A user as the directory returns it: Graph's fields plus what License Desk recorded about it. */
+export interface DirectoryUserRecord extends DirectoryUser {
+  /** The order users are listed in (folded display name, then id); page anchors are sort keys. */
+  sortKey: string;
+  /** License Desk's changes to this user, newest first (at most MAX_LICENSE_MARKS). */
+  licenseChanges: LicenseChangeMark[];
+}
+
+export const MAX_LICENSE_MARKS = 20;
+export const PAGE_SIZE = 20;
+
+export interface UserFilter {
+  /** Part of a name, UPN, department or job title. */
+  text?: string;
+  department?: string;
+  /** skuId, or "none" for unlicensed users. */
+  skuId?: string;
+}
+
+export type PageMove = 'first' | 'next' | 'previous' | 'last';
+
+export interface UserPage<U extends DirectoryUserRecord = DirectoryUserRecord> {
+  users: U[];
+  pageNumber: number;
+  pageCount: number;
+  total: number;
+  firstKey?: string;
+  lastKey?: string;
+}
+
+/** One user's license change: every add and remove of it together, or none. */
+export interface UserLicenseWrite<U extends DirectoryUserRecord = DirectoryUserRecord> {
+  customerId: string;
+  /** The user as read when the change was decided; where the directory has versions, the write is conditional on it. */
+  user: U;
+  /** What to write: `after` is the user's complete license list; the mark is recorded with it. */
+  mark: LicenseChangeMark;
+}
+
+export type UserWriteOutcome<U extends DirectoryUserRecord = DirectoryUserRecord> =
+  /** The change is in the directory (written now, or found there: an earlier try of this very write). */
+  | { status: 'applied'; user: U }
+  /** Not written, because the user changed since it was read: the caller reads it again and decides again. */
+  | { status: 'changedSince' }
+  /** The directory refused this user's change (e.g. Graph's 400 Request_BadRequest), as a stable code. */
+  | { status: 'rejected'; error: LicenseError };
+
+/**
+ * Seats while a chunk of users is written. The runner asks what is free, holds what it needs under a
+ * key, writes the users, then settles the key with what was written. A directory that enforces seats
+ * itself (Graph) grants what is free and holds nothing; one that counts seats in its own documents
+ * (Cosmos) must make "holders ≤ consumed ≤ enabled" hold at every moment.
+ */
+export interface SeatLedger {
+  /** Seats free now per product (enabled − consumed, never below 0); unknown products have 0. */
+  free(customerId: string, skuIds: Iterable<string>): Promise<Map<string, number>>;
+  /**
+   * Holds up to `wanted` seats of each product in `skuIds` (in that order) under `key`; returns what was
+   * granted per product. Idempotent per key: a repeat (after a lost reply) grants what the first did.
+   */
+  reserve(customerId: string, key: string, skuIds: string[], wanted: Map<string, number>): Promise<Map<string, number>>;
+  /** Gives back the unused part of `key`'s hold and counts seats taken (added) and freed (removed). Once per key. */
+  settle(customerId: string, key: string, written: Map<string, { added: number; removed: number }>): Promise<void>;
+  /**
+   * After a takeover: settles holds an earlier attempt left behind under keys starting with `keyPrefix`,
+   * counting what each of `users` carries as a mark with that key.
+   */
+  settleOrphans(customerId: string, keyPrefix: string, operationId: string, users: DirectoryUserRecord[]): Promise<void>;
+}
+
+/**
+ * A customer's directory.
+ *
+ * Idempotency: the runner may call `applyUserChange` again with the same mark (same operation and
+ * reservation key) after a crash or a lost reply. An implementation must never apply a change twice:
+ * it recognises its own earlier write by the mark (or by the user already holding `mark.after` and the
+ * mark being recorded) and answers `applied`.
+ *
+ * Unknown outcome: a write whose reply was lost (timeout, 408/503, connection reset) may or may not have
+ * happened. The implementation settles it before answering, by reading the user back: holding the mark
+ * (or exactly `mark.after`) means `applied` — then it records the mark if it was missing; otherwise it
+ * is `changedSince` (the runner reads again and decides again). If even the read-back fails it throws;
+ * the operation then stays running and a later takeover finishes it from the users' marks.
+ *
+ * Notes for a directory without versions or marks of its own (Graph): compare the user's licenses now
+ * with `write.user.assignedLicenses` before writing (different: `changedSince`); compare only directly
+ * assigned licenses (group-inherited ones cannot be removed and are not the write's); keep marks in the
+ * mirror and record one as soon as the write is known to have happened — a crash between the two makes
+ * the takeover see a user who already holds the change, which the rules then report as `noChange`.
+ * Only `applied` counts as written for the seat ledger; `rejected` and `changedSince` take no seat.
+ */
+export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUserRecord> {
+  /** The customer's products (`GET /subscribedSkus`), with the seat counts to allocate from. */
+  products(customerId: string): Promise<SubscribedSku[]>;
+  /** One page of users (from a mirror is fine), filtered, in sort-key order. */
+  pageUsers(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }): Promise<UserPage<U>>;
+  /** Departments present, for the filter choice. */
+  departments(customerId: string): Promise<string[]>;
+  /** The given users as they are now (fresh: a change is decided on them); unknown ids are absent. */
+  usersById(customerId: string, ids: string[]): Promise<Map<string, U>>;
+  /** Applies one user's change, all or nothing (see the contract above). */
+  applyUserChange(write: UserLicenseWrite<U>): Promise<UserWriteOutcome<U>>;
+  /** Where the runner draws seats from. */
+  readonly seats: SeatLedger;
+}

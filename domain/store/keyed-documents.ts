@@ -1,0 +1,28 @@
+// Documents addressed by their id alone and changed whole: what the bot keeps per admin and
+// conversation. A small port, so bot/ never touches a container; the content is the caller's to check.
+import type { Container } from '@azure/cosmos';
+import { readItem, readModifyWrite } from './cosmos';
+
+export interface KeyedDocuments {
+  /** The stored document (unchecked), or undefined. */
+  read(id: string): Promise<unknown>;
+  /**
+   * Read-modify-write under the store's concurrency control: `change` gets the stored document (or
+   * undefined) and returns the next one; it may run more than once (lost races), so it must be pure.
+   * Returns what was stored.
+   */
+  update(id: string, change: (current: unknown) => { id: string }): Promise<unknown>;
+}
+
+/** Stripped of Cosmos' system properties, so what comes back can be checked as the caller's own shape. */
+function withoutSystemFields(doc: object | undefined): unknown {
+  return doc && Object.fromEntries(Object.entries(doc).filter(([k]) => !k.startsWith('_')));
+}
+
+/** A container partitioned on /id (one logical partition per document). */
+export function cosmosDocuments(container: Container): KeyedDocuments {
+  return {
+    read: async (id) => withoutSystemFields(await readItem<{ id: string }>(container, id, id)),
+    update: async (id, change) => withoutSystemFields(await readModifyWrite<{ id: string }>(container, id, id, (doc) => change(withoutSystemFields(doc)))),
+  };
+}

@@ -1,0 +1,68 @@
+// Seats counted in the product documents themselves: how License Desk keeps seats right in Cosmos DB
+// without transactions (README "How seats stay right"). A chunk reserves before it writes a user
+// (consumedUnits grows first), and settles after: unused seats go back, written ones stay counted, and
+// the reservation is deleted in the same ETag write, so a key is settled exactly once.
+import type { DirectoryUserRecord, SeatLedger } from '../directory-port';
+import { availableUnits } from '../model';
+import type { DirectoryRepository, SkuDoc } from './directory';
+
+export class CosmosSeatLedger implements SeatLedger {
+  constructor(private readonly repository: DirectoryRepository) {}
+
+  async free(customerId: string, skuIds: Iterable<string>): Promise<Map<string, number>> {
+    const free = new Map<string, number>();
+    for (const skuId of skuIds) {
+      const doc = await this.repository.sku(customerId, skuId);
+      free.set(skuId, doc ? availableUnits(doc) : 0);
+    }
+    return free;
+  }
+
+  async reserve(customerId: string, key: string, skuIds: string[], wanted: Map<string, number>): Promise<Map<string, number>> {
+    const granted = new Map<string, number>();
+    for (const skuId of skuIds) {
+      await this.repository.updateSku(customerId, skuId, (doc) => {
+        // Already reserved under this key: a repeated write whose first reply was lost. Reserve once.
+        if (doc.reservations[key] !== undefined) {
+          granted.set(skuId, doc.reservations[key]);
+          return undefined;
+        }
+        const grant = Math.min(wanted.get(skuId) ?? 0, availableUnits(doc));
+        granted.set(skuId, grant);
+        return { ...doc, consumedUnits: doc.consumedUnits + grant, reservations: { ...doc.reservations, [key]: grant } };
+      });
+    }
+    return granted;
+  }
+
+  async settle(customerId: string, key: string, written: Map<string, { added: number; removed: number }>): Promise<void> {
+    for (const [skuId, { added, removed }] of written) await this.settleOne(customerId, skuId, key, added, removed);
+  }
+
+  async settleOrphans(customerId: string, keyPrefix: string, operationId: string, users: DirectoryUserRecord[]): Promise<void> {
+    const skus: SkuDoc[] = await this.repository.skus(customerId);
+    for (const sku of skus) {
+      for (const key of Object.keys(sku.reservations ?? {}).filter((k) => k.startsWith(keyPrefix))) {
+        let added = 0;
+        let removed = 0;
+        for (const user of users) {
+          const mark = user.licenseChanges?.find((m) => m.operationId === operationId && m.reservationKey === key);
+          if (!mark) continue;
+          if (mark.added.includes(sku.skuId)) added++;
+          if (mark.removed.includes(sku.skuId)) removed++;
+        }
+        await this.settleOne(customerId, sku.skuId, key, added, removed);
+      }
+    }
+  }
+
+  private async settleOne(customerId: string, skuId: string, key: string, added: number, removed: number): Promise<void> {
+    await this.repository.updateSku(customerId, skuId, (doc) => {
+      const reserved = doc.reservations[key];
+      if (reserved === undefined) return undefined; // already settled
+      const reservations = { ...doc.reservations };
+      delete reservations[key];
+      return { ...doc, consumedUnits: doc.consumedUnits - reserved + added - removed, reservations };
+    });
+  }
+}
