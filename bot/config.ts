@@ -3,6 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { cosmosEnvSchema, envWithoutBlanks } from '../domain/store/cosmos';
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const DEFAULT_SEED_DIR = path.resolve(__dirname, '../data/demo');
 
 const settingsSchema = z
@@ -19,11 +21,21 @@ const settingsSchema = z
   })
   .and(cosmosEnvSchema)
   .superRefine((s, ctx) => {
-    if (s.MicrosoftAppType === 'SingleTenant' && s.MicrosoftAppId && !s.MicrosoftAppTenantId) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required when MicrosoftAppType is SingleTenant' });
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (s.MicrosoftAppType === 'UserAssignedMSI') {
+      // The managed identity signs in with no secret; botbuilder needs its client id and tenant, and
+      // would otherwise only fail at the first message — after the store has started.
+      if (!s.MicrosoftAppId) problem('MicrosoftAppId', "is required when MicrosoftAppType is UserAssignedMSI: the managed identity's client id");
+      else if (!GUID.test(s.MicrosoftAppId)) problem('MicrosoftAppId', "must be the managed identity's client id (a GUID) when MicrosoftAppType is UserAssignedMSI");
+      if (!s.MicrosoftAppTenantId) problem('MicrosoftAppTenantId', "is required when MicrosoftAppType is UserAssignedMSI: the managed identity's tenant id");
+      if (s.MicrosoftAppPassword) problem('MicrosoftAppPassword', 'must be empty when MicrosoftAppType is UserAssignedMSI: the managed identity needs no secret');
+      return;
     }
-    if (s.MicrosoftAppId && s.MicrosoftAppType !== 'UserAssignedMSI' && !s.MicrosoftAppPassword) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
+    if (s.MicrosoftAppType === 'SingleTenant' && s.MicrosoftAppId && !s.MicrosoftAppTenantId) {
+      problem('MicrosoftAppTenantId', 'is required when MicrosoftAppType is SingleTenant');
+    }
+    if (s.MicrosoftAppId && !s.MicrosoftAppPassword) {
+      problem('MicrosoftAppPassword', 'is required when MicrosoftAppId is set');
     }
   });
 
