@@ -53,6 +53,14 @@ describe('a bot running as a user-assigned managed identity', () => {
     expect(problemsOf({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: IDENTITY, MicrosoftAppPassword: 'x' })).toHaveLength(2);
   });
 
+  it('reports the identity problems together with any other bad setting', () => {
+    expect(problemsOf({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: IDENTITY, PORT: 'http', COSMOS_ENDPOINT: 'ftp://db' })).toEqual([
+      'PORT: must be a port number',
+      'COSMOS_ENDPOINT: must be an https:// URL of a Cosmos DB account, or unset for the embedded emulator',
+      "MicrosoftAppTenantId: is required when MicrosoftAppType is UserAssignedMSI: the managed identity's tenant id",
+    ]);
+  });
+
   it('says which setting is wrong for a bad AZURE_CLIENT_ID', () => {
     expect(problemsOf({ ...msi, AZURE_CLIENT_ID: 'my-identity' })).toEqual(["AZURE_CLIENT_ID: must be the managed identity's client id (a GUID)"]);
   });
