@@ -76,15 +76,55 @@ export function iconProblems(color: Image, outline: Image): string[] {
 
 /** The Microsoft JSON schema the manifest names, from @microsoft/app-manifest's bundled copies (no network). */
 export function bundledSchemaPath(schemaUrl: string): string {
-  const match = /^https:\/\/developer\.microsoft\.com\/(?:[a-z]{2}(?:-[a-z]{2})?\/)?(json-schemas\/teams\/v[\d.]+\/MicrosoftTeams\.schema\.json)$/i.exec(schemaUrl);
+  const match = /^https:\/\/developer\.microsoft\.com\/(?:[a-z]{2}(?:-[a-z]{2})?\/)?(json-schemas\/teams\/v[\d.]+\/MicrosoftTeams(?:\.Localization)?\.schema\.json)$/i.exec(schemaUrl);
   if (!match) throw new PackageError([`$schema: ${schemaUrl} is not a Teams manifest schema URL`]);
   return path.join(path.dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', match[1]);
 }
 
-export async function schemaProblems(manifest: { $schema?: string; manifestVersion?: string }): Promise<string[]> {
+/**
+ * Microsoft's v1.29 localization schema has patternProperties such as `activityTypes\[\b(…)\b]` whose
+ * lone `]` is a literal in a plain RegExp but a syntax error in the unicode mode ajv compiles with. The
+ * same pattern with that `]` escaped means exactly the same; every other pattern is left as it is.
+ */
+function withUnicodeSafePatterns<T>(schema: T): T {
+  const fix = (pattern: string) => {
+    try {
+      new RegExp(pattern, 'u');
+      return pattern;
+    } catch {
+      let out = '';
+      let inClass = false;
+      for (let i = 0; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (ch === '\\') {
+          out += ch + (pattern[++i] ?? '');
+          continue;
+        }
+        if (ch === '[' && !inClass) inClass = true;
+        else if (ch === ']' && inClass) inClass = false;
+        else if (ch === ']') {
+          out += '\\]';
+          continue;
+        }
+        out += ch;
+      }
+      return out;
+    }
+  };
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    return Object.fromEntries(
+      Object.entries(node).map(([k, v]) => (k === 'patternProperties' && v && typeof v === 'object' ? [k, Object.fromEntries(Object.entries(v).map(([p, s]) => [fix(p), walk(s)]))] : [k, k === 'pattern' && typeof v === 'string' ? fix(v) : walk(v)])),
+    );
+  };
+  return walk(schema) as T;
+}
+
+export async function schemaProblems(manifest: { $schema?: string }): Promise<string[]> {
   const file = bundledSchemaPath(manifest.$schema ?? '');
   if (!existsSync(file)) return [`$schema: @microsoft/app-manifest has no copy of ${manifest.$schema}`];
-  const schema = JSON.parse(readFileSync(file, 'utf8'));
+  const schema = withUnicodeSafePatterns(JSON.parse(readFileSync(file, 'utf8')));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { AppManifestUtils } = require('@microsoft/app-manifest') as typeof import('@microsoft/app-manifest');
   return AppManifestUtils.validateAgainstSchema(manifest as never, schema);
@@ -98,14 +138,20 @@ export interface AppPackage {
 export async function buildAppPackage(env: Record<string, string | undefined>, dir = APP_PACKAGE_DIR): Promise<AppPackage> {
   const text = resolvePlaceholders(readFileSync(path.join(dir, 'manifest.json'), 'utf8'), env);
   const manifest = JSON.parse(text) as AppPackage['manifest'];
+  // The translations (localizationInfo), each validated against the localization schema.
+  const languages = ((manifest.localizationInfo as { additionalLanguages?: { file: string }[] } | undefined)?.additionalLanguages ?? []).map((l) => l.file);
+  const translations = languages.map((file) => ({ file, text: resolvePlaceholders(readFileSync(path.join(dir, file), 'utf8'), env) }));
   const color = readFileSync(path.join(dir, 'color.png'));
   const outline = readFileSync(path.join(dir, 'outline.png'));
-  const problems = [...(await schemaProblems(manifest)).map((p) => `manifest.json: ${p}`), ...iconProblems(decodePng(color), decodePng(outline))];
+  const problems = [...(await schemaProblems(manifest)).map((p) => `manifest.json: ${p}`)];
+  for (const { file, text: json } of translations) problems.push(...(await schemaProblems(JSON.parse(json))).map((p) => `${file}: ${p}`));
+  problems.push(...iconProblems(decodePng(color), decodePng(outline)));
   if (problems.length) throw new PackageError(problems);
   const zip = writeZip([
     { name: 'manifest.json', data: Buffer.from(text) },
     { name: 'color.png', data: color },
     { name: 'outline.png', data: outline },
+    ...translations.map(({ file, text: json }) => ({ name: file, data: Buffer.from(json) })),
   ]);
   return { manifest, zip };
 }

@@ -43,8 +43,8 @@ describe('the Teams app package', () => {
     manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8'));
   });
 
-  it('is a zip with manifest.json and both icons at its root, and nothing else', () => {
-    expect([...entries.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
+  it('is a zip with manifest.json, both icons and the German strings at its root, and nothing else', () => {
+    expect([...entries.keys()].sort()).toEqual(['color.png', 'de.json', 'manifest.json', 'outline.png']);
     expect(manifest.icons).toEqual({ color: 'color.png', outline: 'outline.png' });
   });
 
@@ -90,6 +90,28 @@ describe('the Teams app package', () => {
         expect({ title, name: command.name }).toEqual({ title, name: title });
       }
     }
+  });
+
+  it('offers the same commands in German, each one the bot parses as German', async () => {
+    const german = JSON.parse(entries.get('de.json')!.toString('utf8'));
+    expect(await schemaProblems(german)).toEqual([]);
+    const lists = manifest.bots[0].commandLists;
+    const titles = Object.keys(german).filter((k) => k.endsWith('.title'));
+    expect(titles).toHaveLength(lists.flatMap((l) => l.commands).length);
+    for (const key of titles) {
+      const [, list, command] = /^bots\[0\]\.commandLists\[(\d+)\]\.commands\[(\d+)\]\.title$/.exec(key)!.map(Number);
+      const english = lists[list].commands[command];
+      expect(english).toBeDefined();
+      expect(german[key.replace(/title$/, 'description')]).toEqual(expect.any(String));
+      const parsed = parseCommand(german[key]);
+      expect({ key, name: parsed.command.name, lang: parsed.lang }).toEqual({ key, name: english.title, lang: 'de' });
+    }
+  });
+
+  it('fails the localization schema when a German string is misplaced', async () => {
+    const german = JSON.parse(entries.get('de.json')!.toString('utf8'));
+    german['bots[0].commandLists[3].commands[0].title'] = 'hilfe'; // there are at most three lists
+    expect((await schemaProblems(german)).join('\n')).toMatch(/additional properties/i);
   });
 
   it('has a 192×192 colour icon and a 32×32 outline icon that is white on transparent', () => {
