@@ -81,7 +81,7 @@ export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore>
     client.dispose();
     agent.destroy();
     await stopEmulator();
-    throw err;
+    throw aadCredentials ? (signInProblem(err) ?? err) : err;
   }
   const { database, containers } = opened;
   return {
@@ -132,6 +132,21 @@ async function checkAll(client: CosmosClient, id: string) {
   }
   if (problems.length) throw new CosmosSetupError([...problems, 'create them with deploy/azure/azuredeploy.json (data-plane roles cannot create containers)']);
   return { database, containers };
+}
+
+/** Entra sign-in failures, said plainly: no identity to sign in with, or no data-plane role. */
+function signInProblem(err: unknown): CosmosSetupError | undefined {
+  const status = statusOf(err);
+  if (status === 401 || status === 403) {
+    return new CosmosSetupError([
+      `the account refused the Microsoft Entra sign-in (${status}): give the identity the Cosmos DB Built-in Data Contributor role (deploy/azure/azuredeploy.json does; a new assignment can take a few minutes)`,
+    ]);
+  }
+  const name = (err as Error)?.name ?? '';
+  if (/Credential|Authentication/.test(name)) {
+    return new CosmosSetupError([`could not sign in to Microsoft Entra ID (${name}: ${(err as Error).message.split('\n')[0]}); set COSMOS_KEY, or run with a managed identity (AZURE_CLIENT_ID) or after az login`]);
+  }
+  return undefined;
 }
 
 const describeSpecs = () => Object.entries(containerSpecs).map(([name, path]) => `${name} ${path}`).join(', ');
