@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60000,
+  // strip-bom 5 (used by @microsoft/app-manifest) is ESM-only; see test/support/strip-bom.js.
+  moduleNameMapper: { '^strip-bom$': '<rootDir>/test/support/strip-bom.js' },
 };

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { cosmosEnvSchema, envWithoutBlanks } from '../domain/store/cosmos';
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const DEFAULT_SEED_DIR = path.resolve(__dirname, '../data/demo');
 
 const settingsSchema = z
@@ -17,15 +19,7 @@ const settingsSchema = z
     PLAYGROUND_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535').default(56150),
     BUY_MORE_URL: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).default('https://partner.microsoft.com/dashboard/commerce2/customers'),
   })
-  .and(cosmosEnvSchema)
-  .superRefine((s, ctx) => {
-    if (s.MicrosoftAppType === 'SingleTenant' && s.MicrosoftAppId && !s.MicrosoftAppTenantId) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required when MicrosoftAppType is SingleTenant' });
-    }
-    if (s.MicrosoftAppId && s.MicrosoftAppType !== 'UserAssignedMSI' && !s.MicrosoftAppPassword) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
-    }
-  });
+  .and(cosmosEnvSchema);
 
 export type Settings = z.infer<typeof settingsSchema> & {
   /** No MicrosoftAppId: a local run, with the Agents Playground unless PLAYGROUND=off. */
@@ -39,11 +33,32 @@ export class SettingsError extends Error {
   }
 }
 
-export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const parsed = settingsSchema.safeParse(envWithoutBlanks(env));
-  if (!parsed.success) {
-    throw new SettingsError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`));
+/**
+ * The rules between the MicrosoftApp* settings. Checked on the raw values, beside the schema, so that
+ * they are reported together with any other bad setting rather than only once the others are fixed.
+ */
+function appTypeProblems(env: Record<string, string>): string[] {
+  const { MicrosoftAppType: type = 'MultiTenant', MicrosoftAppId: appId, MicrosoftAppPassword: password, MicrosoftAppTenantId: tenant } = env;
+  const problems: string[] = [];
+  if (type === 'UserAssignedMSI') {
+    // The managed identity signs in with no secret; botbuilder needs its client id and tenant, and
+    // would otherwise fail only at the first message — after the store has started.
+    if (!appId) problems.push("MicrosoftAppId: is required when MicrosoftAppType is UserAssignedMSI: the managed identity's client id");
+    else if (!GUID.test(appId)) problems.push("MicrosoftAppId: must be the managed identity's client id (a GUID) when MicrosoftAppType is UserAssignedMSI");
+    if (!tenant) problems.push("MicrosoftAppTenantId: is required when MicrosoftAppType is UserAssignedMSI: the managed identity's tenant id");
+    if (password) problems.push('MicrosoftAppPassword: must be empty when MicrosoftAppType is UserAssignedMSI: the managed identity needs no secret');
+  } else if (type === 'SingleTenant' || type === 'MultiTenant') {
+    if (type === 'SingleTenant' && appId && !tenant) problems.push('MicrosoftAppTenantId: is required when MicrosoftAppType is SingleTenant');
+    if (appId && !password) problems.push('MicrosoftAppPassword: is required when MicrosoftAppId is set');
   }
+  return problems;
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const raw = envWithoutBlanks(env);
+  const parsed = settingsSchema.safeParse(raw);
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`)), ...appTypeProblems(raw)];
+  if (!parsed.success || problems.length) throw new SettingsError(problems);
   const localMode = !parsed.data.MicrosoftAppId;
   return { ...parsed.data, localMode, playground: localMode && parsed.data.PLAYGROUND !== 'off' };
 }

@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!env.data.COSMOS_ENDPOINT) {
     console.error('COSMOS_ENDPOINT is not set: the embedded database lives inside the running bot, so there is nothing to import into.');
-    console.error('Set COSMOS_ENDPOINT and COSMOS_KEY, or start the bot with SEED_DIR pointing at the data set.');
+    console.error('Set COSMOS_ENDPOINT (and COSMOS_KEY, or sign in to Microsoft Entra ID with az login), or start the bot with SEED_DIR pointing at the data set.');
     return 2;
   }
   let data;

@@ -2,6 +2,7 @@
 // guarantee is used — point reads/writes, ETag IfMatch (412), queries filtered on the partition key in
 // WHERE, continuation tokens. No transactional batch, stored procedures, OFFSET/LIMIT or GROUP BY.
 import { CosmosClient, type Container, type Database, type ItemDefinition, type SqlParameter } from '@azure/cosmos';
+import { DefaultAzureCredential } from '@azure/identity';
 import { z } from 'zod';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,8 +11,23 @@ export { mapLimit } from '../map-limit';
 export interface CosmosSettings {
   /** Unset: start the embedded emulator in this process (data lives in memory). */
   endpoint?: string;
+  /** Unset with an endpoint: sign in with Microsoft Entra ID (managed identity, or your `az login`). */
   key?: string;
   database: string;
+  /** The user-assigned managed identity's client id, for Entra sign-in (AZURE_CLIENT_ID). */
+  managedIdentityClientId?: string;
+  /**
+   * Create the database and containers when missing. Default: with a key (or the emulator) yes; with
+   * Entra ID no — data-plane roles cannot create them, so the deployment template does and we only check.
+   */
+  createIfMissing?: boolean;
+}
+
+/** The database or a container is not there (or not as expected) and may not be created from here. */
+export class CosmosSetupError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Cosmos DB is not set up for License Desk:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
 }
 
 /** The containers and why each is partitioned as it is (see README "Data model"). */
@@ -48,18 +64,27 @@ export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore>
   }
   // Keep-alive matters: a TLS handshake per request makes the emulator 3–5× slower.
   const agent = new https.Agent({ keepAlive: true, maxSockets: 32, rejectUnauthorized: !embedded && !isLocalhost(endpoint) });
+  // No key: Microsoft Entra ID. DefaultAzureCredential takes the managed identity on App Service (the
+  // user-assigned one by its client id) and `az login` on a developer's machine.
+  // https://learn.microsoft.com/azure/cosmos-db/nosql/security/how-to-grant-data-plane-role-based-access
+  const aadCredentials = key ? undefined : new DefaultAzureCredential(settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {});
   const client = new CosmosClient({
     endpoint,
-    key: key ?? '',
+    ...(aadCredentials ? { aadCredentials } : { key: key ?? '' }),
     agent,
     connectionPolicy: { enableEndpointDiscovery: !embedded, retryOptions: { maxRetryAttemptCount: 9, maxWaitTimeInSeconds: 30, fixedRetryIntervalInMilliseconds: 0 } },
   });
-  const { database } = await withRetry(() => client.databases.createIfNotExists({ id: settings.database }));
-  const containers = {} as Record<ContainerName, Container>;
-  for (const [name, path] of Object.entries(containerSpecs) as [ContainerName, string][]) {
-    const { container } = await withRetry(() => database.containers.createIfNotExists({ id: name, partitionKey: { paths: [path] } }));
-    containers[name] = container;
+  const create = settings.createIfMissing ?? !aadCredentials;
+  let opened: { database: Database; containers: Record<ContainerName, Container> };
+  try {
+    opened = create ? await createAll(client, settings.database) : await checkAll(client, settings.database);
+  } catch (err) {
+    client.dispose();
+    agent.destroy();
+    await stopEmulator();
+    throw aadCredentials ? (signInProblem(err) ?? err) : err;
   }
+  const { database, containers } = opened;
   return {
     database,
     containers,
@@ -72,6 +97,60 @@ export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore>
     },
   };
 }
+
+async function createAll(client: CosmosClient, id: string) {
+  const { database } = await withRetry(() => client.databases.createIfNotExists({ id }));
+  const containers = {} as Record<ContainerName, Container>;
+  for (const [name, path] of Object.entries(containerSpecs) as [ContainerName, string][]) {
+    const { container } = await withRetry(() => database.containers.createIfNotExists({ id: name, partitionKey: { paths: [path] } }));
+    containers[name] = container;
+  }
+  return { database, containers };
+}
+
+/** Checks the database and every container exist with the right partition key; names each one that does not. */
+async function checkAll(client: CosmosClient, id: string) {
+  const database = client.database(id);
+  const notFound = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await withRetry(read);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  };
+  if (!(await notFound(() => database.read()))?.resource) {
+    throw new CosmosSetupError([`database "${id}" is missing (with containers ${describeSpecs()}); deploy deploy/azure/azuredeploy.json, which creates them`]);
+  }
+  const problems: string[] = [];
+  const containers = {} as Record<ContainerName, Container>;
+  for (const [name, path] of Object.entries(containerSpecs) as [ContainerName, string][]) {
+    containers[name] = database.container(name);
+    const found = (await notFound(() => containers[name].read()))?.resource;
+    const paths = found?.partitionKey?.paths;
+    if (!found) problems.push(`container "${name}" (partition key ${path}) is missing in database "${id}"`);
+    else if (paths && (paths.length !== 1 || paths[0] !== path)) problems.push(`container "${name}" has partition key ${paths.join(', ')}; License Desk needs ${path}`);
+  }
+  if (problems.length) throw new CosmosSetupError([...problems, 'create them with deploy/azure/azuredeploy.json (data-plane roles cannot create containers)']);
+  return { database, containers };
+}
+
+/** Entra sign-in failures, said plainly: no identity to sign in with, or no data-plane role. */
+function signInProblem(err: unknown): CosmosSetupError | undefined {
+  const status = statusOf(err);
+  if (status === 401 || status === 403) {
+    return new CosmosSetupError([
+      `the account refused the Microsoft Entra sign-in (${status}): give the identity the Cosmos DB Built-in Data Contributor role (deploy/azure/azuredeploy.json does; a new assignment can take a few minutes)`,
+    ]);
+  }
+  const name = (err as Error)?.name ?? '';
+  if (/Credential|Authentication/.test(name)) {
+    return new CosmosSetupError([`could not sign in to Microsoft Entra ID (${name}: ${(err as Error).message.split('\n')[0]}); set COSMOS_KEY, or run with a managed identity (AZURE_CLIENT_ID) or after az login`]);
+  }
+  return undefined;
+}
+
+const describeSpecs = () => Object.entries(containerSpecs).map(([name, path]) => `${name} ${path}`).join(', ');
 
 function isLocalhost(endpoint: string): boolean {
   const host = new URL(endpoint).hostname;
@@ -208,17 +287,18 @@ export async function queryAll<T>(container: Container, query: string, parameter
   return out;
 }
 
-/** COSMOS_ENDPOINT, COSMOS_KEY, COSMOS_DATABASE, checked; the bot's own settings build on it. */
-export const cosmosEnvSchema = z
-  .object({
-    COSMOS_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an https:// URL of a Cosmos DB account, or unset for the embedded emulator' }).optional(),
-    COSMOS_KEY: z.string().min(1).optional(),
-    COSMOS_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'letters, digits, - and _ only').default('license-desk'),
-  })
-  .refine((e) => !e.COSMOS_ENDPOINT || !!e.COSMOS_KEY, { path: ['COSMOS_KEY'], message: 'is required when COSMOS_ENDPOINT is set' });
+/** COSMOS_ENDPOINT, COSMOS_KEY, COSMOS_DATABASE, AZURE_CLIENT_ID, checked; the bot's own settings build on it. */
+export const cosmosEnvSchema = z.object({
+  COSMOS_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an https:// URL of a Cosmos DB account, or unset for the embedded emulator' }).optional(),
+  /** Unset with COSMOS_ENDPOINT: Microsoft Entra ID (the account may have local auth disabled). */
+  COSMOS_KEY: z.string().min(1).optional(),
+  COSMOS_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'letters, digits, - and _ only').default('license-desk'),
+  /** The user-assigned managed identity's client id, as @azure/identity's DefaultAzureCredential reads it. */
+  AZURE_CLIENT_ID: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be the managed identity's client id (a GUID)").optional(),
+});
 
 export function cosmosSettings(env: z.infer<typeof cosmosEnvSchema>): CosmosSettings {
-  return { endpoint: env.COSMOS_ENDPOINT, key: env.COSMOS_KEY, database: env.COSMOS_DATABASE };
+  return { endpoint: env.COSMOS_ENDPOINT, key: env.COSMOS_KEY, database: env.COSMOS_DATABASE, managedIdentityClientId: env.AZURE_CLIENT_ID };
 }
 
 /** Empty strings in .env files mean "unset". */
