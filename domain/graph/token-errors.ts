@@ -11,6 +11,7 @@ export type GraphConnectionErrorCode =
   | 'applicationDisabled'
   | 'accessBlocked'
   | 'permissionMissing'
+  | 'tokenRejected'
   | 'gdapRelationshipMissing'
   | 'identityUnavailable';
 
