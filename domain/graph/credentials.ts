@@ -1,7 +1,7 @@
 // One @azure/identity credential per customer tenant (app-only tokens are issued per tenant), cached, so
 // MSAL's token cache is reused. With federation the client assertion is a managed identity's token for
 // api://AzureADTokenExchange: https://learn.microsoft.com/entra/workload-id/workload-identity-federation
-import type { Agent } from 'node:https';
+import { get, type Agent } from 'node:https';
 import {
   ClientAssertionCredential,
   ClientCertificateCredential,
@@ -78,8 +78,26 @@ export function createTenantTokenSource(settings: GraphSettings, options: Creden
         if (!t) throw new Error('no token');
         return t.token;
       } catch (e) {
-        throw mapTokenError(e, { tenantId, clientId: settings.clientId });
+        const authorityAnswer = /endpoints_resolution_error/.test(String((e as Error)?.message))
+          ? await askAuthority(settings.authorityHost, tenantId, options.agent)
+          : undefined;
+        throw mapTokenError(e, { tenantId, clientId: settings.clientId }, { federated: settings.credential.kind === 'federated', authorityAnswer });
       }
     },
   };
+}
+
+/** The authority's own answer for a tenant's OpenID configuration (e.g. AADSTS90002), or '' when unreachable. */
+function askAuthority(authorityHost: string, tenantId: string, agent?: Agent): Promise<string> {
+  const url = `${authorityHost}/${encodeURIComponent(tenantId)}/v2.0/.well-known/openid-configuration`;
+  return new Promise((resolve) => {
+    const req = get(url, { agent, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve(res.statusCode === 200 ? '' : (/AADSTS\d+/.exec(text)?.[0] ?? '')));
+      res.on('error', () => resolve(''));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(''));
+  });
 }

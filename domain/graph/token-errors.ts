@@ -62,16 +62,24 @@ function textOf(e: unknown): string {
   return [o.message, o.errorResponse?.errorDescription, o.errorResponse?.error_description].filter(Boolean).join(' ');
 }
 
-export function mapTokenError(e: unknown, ids: { tenantId: string; clientId?: string }): GraphConnectionError {
+export function mapTokenError(
+  e: unknown,
+  ids: { tenantId: string; clientId?: string },
+  context: { federated?: boolean; authorityAnswer?: string } = {},
+): GraphConnectionError {
   if (e instanceof GraphConnectionError) return e;
-  const text = textOf(e);
+  // MSAL reports an authority it could not read as endpoints_resolution_error without the AADSTS
+  // answer; `authorityAnswer` is what the authority said when asked directly (see credentials.ts).
+  const text = `${textOf(e)} ${context.authorityAnswer ?? ''}`;
   const aadsts = /AADSTS(\d+)/.exec(text)?.[1];
   const correlationId = /Correlation ID: ([0-9a-f-]{36})/i.exec(text)?.[1];
   const httpStatus = (e as { statusCode?: number })?.statusCode;
   const code: GraphConnectionErrorCode =
     (aadsts && BY_AADSTS[aadsts]) ||
     // The managed identity (federation's first leg) failed before any AADSTS answer.
-    ((e as { name?: string })?.name === 'CredentialUnavailableError' ? 'federationFailed' : 'identityUnavailable');
+    (context.federated && (e as { name?: string })?.name === 'CredentialUnavailableError' && !/endpoints_resolution_error/.test(text)
+      ? 'federationFailed'
+      : 'identityUnavailable');
   return new GraphConnectionError(code, {
     ...ids,
     ...(aadsts ? { aadsts } : {}),
