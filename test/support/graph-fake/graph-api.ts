@@ -16,6 +16,8 @@ export interface GraphWorld {
   delegatedAdminCustomers: Map<string, { id: string; tenantId: string; displayName: string }[]>;
   uncataloguedSkus: Set<string>;
   deltaPageSize: number;
+  /** Graph may return fewer users a page than $top asks for (server-side paging). */
+  maxUserPageSize: number;
   customersPageSize: number;
 }
 
@@ -82,7 +84,7 @@ function delta(world: GraphWorld, t: FakeTenant, q: URLSearchParams): Reply {
 export function handleGraph(world: GraphWorld, t: FakeTenant, method: string, path: string, q: URLSearchParams, body: unknown): Reply {
   let m: RegExpExecArray | null;
   if (method === 'GET' && path === '/users') {
-    const top = Math.min(Number(q.get('$top') ?? 100), 999);
+    const top = Math.min(Number(q.get('$top') ?? 100), 999, world.maxUserPageSize);
     if (!(top > 0)) return graphError(400, 'Request_BadRequest', "Invalid value for '$top' query parameter.");
     const users = [...t.users.values()].map((u) => select(asGraphUser(u), q.get('$select')));
     return list(world, '/users', q, users, top);

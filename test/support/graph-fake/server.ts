@@ -47,6 +47,7 @@ export interface FakeOptions {
   /** Per tenant write budget (sliding window); none = unlimited. */
   budgets?: Record<string, WriteBudgetConfig>;
   deltaPageSize?: number;
+  maxUserPageSize?: number;
   customersPageSize?: number;
 }
 
@@ -96,6 +97,7 @@ export class GraphFake {
       ]]]),
       uncataloguedSkus: new Set(),
       deltaPageSize: this.options.deltaPageSize ?? 15,
+      maxUserPageSize: this.options.maxUserPageSize ?? 999,
       customersPageSize: this.options.customersPageSize ?? 2,
     };
     this.identity = {
