@@ -33,21 +33,16 @@ export const graphEnvSchema = z
     GRAPH_WRITES_PER_TENANT_WINDOW_S: positiveInt.default(300),
     GRAPH_WRITES_PER_APP: positiveInt.default(70000),
     GRAPH_WRITES_PER_APP_WINDOW_S: positiveInt.default(300),
-  })
-  .superRefine((env, ctx) => {
-    const given = (['GRAPH_CLIENT_SECRET', 'GRAPH_CLIENT_CERTIFICATE_PATH', 'GRAPH_FEDERATED_IDENTITY_CLIENT_ID'] as const)
-      .filter((k) => env[k] !== undefined);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['GRAPH_CLIENT_SECRET'],
-        message:
-          given.length === 0
-            ? 'set exactly one of GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH, GRAPH_FEDERATED_IDENTITY_CLIENT_ID (none is set)'
-            : `set exactly one of GRAPH_CLIENT_SECRET, GRAPH_CLIENT_CERTIFICATE_PATH, GRAPH_FEDERATED_IDENTITY_CLIENT_ID (${given.join(' and ')} are set)`,
-      });
-    }
   });
+
+const CREDENTIAL_VARIABLES = ['GRAPH_CLIENT_SECRET', 'GRAPH_CLIENT_CERTIFICATE_PATH', 'GRAPH_FEDERATED_IDENTITY_CLIENT_ID'] as const;
+
+/** Exactly one credential kind; checked apart from the schema so it is reported beside other problems. */
+function credentialProblem(env: Record<string, string | undefined>): string | undefined {
+  const given = CREDENTIAL_VARIABLES.filter((k) => env[k] !== undefined);
+  if (given.length === 1) return undefined;
+  return `${CREDENTIAL_VARIABLES.join(' / ')}: set exactly one of ${CREDENTIAL_VARIABLES.join(', ')} (${given.length === 0 ? 'none is set' : `${given.join(' and ')} are set`})`;
+}
 
 export type GraphCredentialSetting =
   | { kind: 'secret'; clientSecret: string }
@@ -77,12 +72,10 @@ export type GraphSettingsResult = { ok: true; settings: GraphSettings } | { ok: 
 export function readGraphSettings(env: Record<string, string | undefined>): GraphSettingsResult {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = graphEnvSchema.safeParse(blankless);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'Graph settings'}: ${i.message}`),
-    };
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'Graph settings'}: ${i.message}`);
+  const credentialIssue = credentialProblem(blankless);
+  if (credentialIssue) problems.push(credentialIssue);
+  if (!parsed.success || problems.length) return { ok: false, problems };
   const e = parsed.data;
   const credential: GraphCredentialSetting = e.GRAPH_CLIENT_SECRET
     ? { kind: 'secret', clientSecret: e.GRAPH_CLIENT_SECRET }

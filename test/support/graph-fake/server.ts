@@ -165,12 +165,14 @@ export class GraphFake {
     const path = url.pathname.slice('/v1.0'.length);
     let lost = false;
     const one = (method: string, p: string, q: URLSearchParams, b: unknown, kind: RecordedRequest['kind']): Reply => {
+      let r: Reply;
       if (isWrite(method, p) && !this.throttle.spend(tenant.id, Date.now())) {
-        return this.throttle.open(tenant.id, Date.now(), this.throttle.secondsUntilRoom(tenant.id, Date.now()), 429);
+        r = this.throttle.open(tenant.id, Date.now(), this.throttle.secondsUntilRoom(tenant.id, Date.now()), 429);
+      } else {
+        r = handleGraph(this.world, tenant, method, p, q, b);
+        const userId = /^\/users\/([^/]+)\/assignLicense$/.exec(p)?.[1];
+        if (userId && this.lose.get(tenant.id)?.delete(decodeURIComponent(userId))) lost = true;
       }
-      const r = handleGraph(this.world, tenant, method, p, q, b);
-      const userId = /^\/users\/([^/]+)\/assignLicense$/.exec(p)?.[1];
-      if (userId && this.lose.get(tenant.id)?.delete(decodeURIComponent(userId))) lost = true;
       if (kind === 'batchItem') this.requests.push({ at: Date.now(), kind, tenantId: tenant.id, method, path: p, status: r.status });
       return r;
     };
