@@ -11,3 +11,4 @@ export { assignLicenses, type LicenseChange, type LicenseWriteOutcome } from './
 export { mapLicenseError, type GraphLicenseError, type GraphLicenseErrorCode } from './license-errors';
 export { decideFromReadBack, settleByReadBack, directLicenses, type ReadBackDecision } from './read-back';
 export * from './graph-types';
+export { listCustomerTenants, requireCustomer, type CustomerTenant } from './customers';

@@ -1,6 +1,6 @@
 // Reading a customer through the real client over HTTPS: every page to the end, delta with its
 // deltaLink, products, fresh reads (also batched), and the partner's GDAP customers.
-import { GraphClient, assignLicenses } from '../../domain/graph';
+import { GraphClient, assignLicenses, listCustomerTenants, requireCustomer } from '../../domain/graph';
 import { fakeSettings, trustingAgent } from '../support/graph-fake/client-setup';
 import { GraphFake, IDS } from '../support/graph-fake/server';
 
@@ -48,6 +48,22 @@ test('delta returns everything first, then only what changed, with a deltaLink t
   expect(next.changes[0].assignedLicenses!.map((l) => l.skuId)).toContain('4b9405b0-7788-4568-add1-99614e613b69');
 });
 
+test('delta reports a deleted user as @removed', async () => {
+  const start = await client.usersDelta(IDS.contoso);
+  const gone = start.changes[3].id;
+  fake.deleteUser(IDS.contoso, gone);
+  const next = await client.usersDelta(IDS.contoso, start.deltaLink);
+  expect(next.changes).toEqual([{ id: gone, '@removed': { reason: 'changed' } }]);
+});
+
+test('GRAPH_CUSTOMERS=gdap lists the GDAP customers; a tenant outside them is refused with a code', async () => {
+  const customers = await listCustomerTenants(client, { customers: 'gdap' }, IDS.partner, []);
+  expect(requireCustomer(customers, IDS.fabrikam).displayName).toBe('Fabrikam GmbH');
+  expect(() => requireCustomer(customers, '0f0e0d0c-0b0a-4909-8807-060504030201')).toThrow(expect.objectContaining({ code: 'gdapRelationshipMissing' }));
+  const configured = [{ tenantId: IDS.contoso, displayName: 'Contoso Ltd.' }];
+  expect(await listCustomerTenants(client, { customers: 'partner' }, IDS.partner, configured)).toBe(configured);
+});
+
 test('products come with seats and service plans', async () => {
   const skus = await client.subscribedSkus(IDS.contoso);
   expect(skus.find((s) => s.skuId === E3)).toMatchObject({ skuPartNumber: 'ENTERPRISEPACK', prepaidUnits: { enabled: 25 }, consumedUnits: 18 });
@@ -67,9 +83,10 @@ test('fresh reads: one user, and 25 users in two batches with a missing one as n
 });
 
 test("the partner's GDAP customers are read in the partner tenant, every page", async () => {
+  const before = fake.graphRequests(IDS.partner).length;
   const customers = await client.delegatedAdminCustomers(IDS.partner);
   expect(customers.map((c) => c.displayName)).toEqual(['Contoso Ltd.', 'Fabrikam GmbH', 'Northwind Traders']);
-  expect(fake.graphRequests(IDS.partner).length).toBe(2);
+  expect(fake.graphRequests(IDS.partner).length - before).toBe(2);
 });
 
 test('a nextLink off the Graph endpoint is never followed (the token would leave)', () => {

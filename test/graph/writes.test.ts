@@ -97,3 +97,16 @@ test('a group-inherited license does not count as the direct one a read-back loo
   expect(decision.decision).toBe('notApplied');
   expect(decision.user!.assignedLicenses!.map((l) => l.skuId)).toContain(SKU.POWER_BI_PRO);
 });
+
+test('a reply that never comes in time is unknown (timeout); reading back finds it applied once', async () => {
+  const impatient = new GraphClient(fakeSettings(fake), { agent, timeoutMs: 400 });
+  const ashley = id('ashley.johnson');
+  const change = add(ashley, SKU.POWER_BI_PRO);
+  fake.tenant(IDS.contoso).skus.find((s) => s.skuId === SKU.POWER_BI_PRO)!.prepaidUnits.enabled = 50;
+  fake.stallReplyOnce(IDS.contoso, ashley, 3000);
+  const [outcome] = await assignLicenses(impatient, IDS.contoso, [change]);
+  expect(outcome).toMatchObject({ status: 'unknown', reason: 'timeout' });
+  const [settled] = await settleByReadBack(impatient, IDS.contoso, [change]);
+  expect(settled.decision).toBe('applied');
+  expect(fake.tenant(IDS.contoso).applied.get(ashley)).toBe(1);
+});

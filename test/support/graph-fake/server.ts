@@ -58,6 +58,7 @@ export class GraphFake {
   identity!: IdentityConfig;
   private server?: Server;
   private readonly lose = new Map<string, Set<string>>();
+  private readonly stall = new Map<string, Map<string, number>>();
 
   constructor(private readonly options: FakeOptions = {}) {}
 
@@ -73,6 +74,20 @@ export class GraphFake {
   loseReplyOnce(tenantId: string, userId: string): void {
     if (!this.lose.has(tenantId)) this.lose.set(tenantId, new Set());
     this.lose.get(tenantId)!.add(userId);
+  }
+
+  /** The next write for this user is applied, but its reply is held back `ms` (the client times out). */
+  stallReplyOnce(tenantId: string, userId: string, ms: number): void {
+    if (!this.stall.has(tenantId)) this.stall.set(tenantId, new Map());
+    this.stall.get(tenantId)!.set(userId, ms);
+  }
+
+  /** Deletes a user, as delta then reports it (@removed). */
+  deleteUser(tenantId: string, userId: string): void {
+    const t = this.tenant(tenantId);
+    t.users.delete(userId);
+    for (const s of t.skus) s.consumedUnits = [...t.users.values()].filter((u) => u.licenseAssignmentStates.some((l) => l.skuId === s.skuId)).length;
+    t.changeLog.push({ userId, removed: true });
   }
 
   async start(): Promise<this> {
@@ -164,6 +179,7 @@ export class GraphFake {
     const body = raw ? JSON.parse(raw) : undefined;
     const path = url.pathname.slice('/v1.0'.length);
     let lost = false;
+    let holdMs = 0;
     const one = (method: string, p: string, q: URLSearchParams, b: unknown, kind: RecordedRequest['kind']): Reply => {
       let r: Reply;
       if (isWrite(method, p) && !this.throttle.spend(tenant.id, Date.now())) {
@@ -172,6 +188,11 @@ export class GraphFake {
         r = handleGraph(this.world, tenant, method, p, q, b);
         const userId = /^\/users\/([^/]+)\/assignLicense$/.exec(p)?.[1];
         if (userId && this.lose.get(tenant.id)?.delete(decodeURIComponent(userId))) lost = true;
+        const stalled = userId ? this.stall.get(tenant.id)?.get(decodeURIComponent(userId)) : undefined;
+        if (stalled) {
+          holdMs = Math.max(holdMs, stalled);
+          this.stall.get(tenant.id)!.delete(decodeURIComponent(userId!));
+        }
       }
       if (kind === 'batchItem') this.requests.push({ at: Date.now(), kind, tenantId: tenant.id, method, path: p, status: r.status });
       return r;
@@ -196,6 +217,11 @@ export class GraphFake {
     if (lost) {
       this.requests.push({ ...rec, status: 0 });
       req.socket.destroy();
+      return;
+    }
+    if (holdMs) await new Promise((r) => setTimeout(r, holdMs).unref());
+    if (res.destroyed || req.socket.destroyed) {
+      this.requests.push({ ...rec, status: 0 });
       return;
     }
     send(reply, rec);
