@@ -76,6 +76,7 @@ export async function runBatches(
         }
         const headers = lowerKeys(r.headers);
         if (r.status === 429 || r.status === 503) ctx.pacer.pause(tenantId, retryAfterMs(headers['retry-after'], clock.now()));
+        else if (r.status >= 500) ctx.pacer.pause(tenantId, Math.min(250 * 2 ** (attempts.get(item.id)! - 1), 8000));
         const retry = r.status === 429 || (!writes && r.status >= 500);
         if (retry && attempts.get(item.id)! < maxAttempts) again.push(item);
         else if (writes && r.status >= 500) results.set(item.id, { kind: 'unknown', reason: 'serverError', status: r.status });

@@ -1,6 +1,7 @@
 // Settings for talking to Microsoft Graph, checked with zod at start-up. Exactly one credential kind:
 // a client secret, a certificate, or workload identity federation (a managed identity's token as the
 // client assertion, no secret at all).
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const MICROSOFT_AUTHORITY_HOSTS = [
@@ -75,6 +76,8 @@ export function readGraphSettings(env: Record<string, string | undefined>): Grap
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'Graph settings'}: ${i.message}`);
   const credentialIssue = credentialProblem(blankless);
   if (credentialIssue) problems.push(credentialIssue);
+  const certificate = blankless.GRAPH_CLIENT_CERTIFICATE_PATH;
+  if (certificate && !existsSync(certificate)) problems.push(`GRAPH_CLIENT_CERTIFICATE_PATH: no file at ${certificate}`);
   if (!parsed.success || problems.length) return { ok: false, problems };
   const e = parsed.data;
   const credential: GraphCredentialSetting = e.GRAPH_CLIENT_SECRET

@@ -76,6 +76,11 @@ export class GraphTransport {
         return r;
       });
       const last = attempt >= maxAttempts;
+      // Without a Retry-After, back off before trying again (250 ms doubling, at most 8 s).
+      const backoff = () => this.options.pacer.pause(tenantId, Math.min(250 * 2 ** (attempt - 1), 8000));
+      if (raw.kind === 'notSent' || (raw.kind === 'unknown' && retryAlways) || (raw.kind === 'response' && raw.response.status >= 500 && raw.response.status !== 503)) {
+        if (!last) backoff();
+      }
       if (raw.kind === 'notSent') {
         if (!last) continue;
         return { kind: 'unknown', reason: 'connectionLost' };

@@ -86,10 +86,13 @@ test('settings: defaults, and one line per problem', () => {
   const bad = readGraphSettings({ GRAPH_CLIENT_ID: 'nope', GRAPH_CLIENT_SECRET: 's', GRAPH_CLIENT_CERTIFICATE_PATH: '/x.pem', GRAPH_CUSTOMERS: 'all' });
   expect(bad.ok).toBe(false);
   const problems = bad.ok ? [] : bad.problems;
-  expect(problems).toHaveLength(3);
+  expect(problems).toHaveLength(4); // client id, customers, two credential kinds, and the missing certificate file
+  expect(problems).toContain('GRAPH_CLIENT_CERTIFICATE_PATH: no file at /x.pem');
   expect(problems.some((p) => p.startsWith('GRAPH_CLIENT_ID:'))).toBe(true);
   expect(problems.some((p) => p.startsWith('GRAPH_CUSTOMERS:'))).toBe(true);
   expect(problems.some((p) => /exactly one of .*GRAPH_CLIENT_SECRET and GRAPH_CLIENT_CERTIFICATE_PATH are set/.test(p))).toBe(true);
+  const missing = readGraphSettings({ GRAPH_CLIENT_ID: '3f9a4c2e-6b1d-4e8a-9c7f-2d5e8b1a4c6f', GRAPH_CLIENT_CERTIFICATE_PATH: '/nowhere/app.pem' });
+  expect(missing.ok ? [] : missing.problems).toEqual(['GRAPH_CLIENT_CERTIFICATE_PATH: no file at /nowhere/app.pem']);
   const none = readGraphSettings({ GRAPH_CLIENT_ID: '3f9a4c2e-6b1d-4e8a-9c7f-2d5e8b1a4c6f' });
   expect(none.ok ? [] : none.problems).toEqual([expect.stringMatching(/none is set/)]);
 });
