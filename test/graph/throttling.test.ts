@@ -10,7 +10,7 @@ let client: GraphClient;
 const agent = trustingAgent();
 
 beforeAll(async () => {
-  fake = await new GraphFake({ extraUsers: { contoso: 45 }, budgets: { [IDS.contoso]: { limit: 25, windowMs: 2000 } } }).start();
+  fake = await new GraphFake({ extraUsers: { contoso: 45 }, budgets: { [IDS.contoso]: { limit: 25, windowMs: 6000 } } }).start();
   client = new GraphClient(fakeSettings(fake), { agent });
   fake.tenant(IDS.contoso).skus.find((s) => s.skuId === E3)!.prepaidUnits.enabled = 200;
 });
@@ -48,7 +48,7 @@ test('a top-level 429 on a read is waited out, then the read finishes', async ()
   expect(insideRetryAfter(IDS.fabrikam)).toEqual([]);
 });
 
-test('a 503 with Retry-After on a write is waited out and reported as unknown, to be read back', async () => {
+test('a 503 with Retry-After on a write pauses the tenant and is reported as unknown, to be read back', async () => {
   const user = [...fake.tenant(IDS.fabrikam).users.values()].find((u) => u.usageLocation)!;
   fake.throttle.forceNext(IDS.fabrikam, 1, 503);
   const [outcome] = await assignLicenses(client, IDS.fabrikam, [{ userId: user.id, addLicenses: [], removeLicenses: [] }]);
@@ -57,9 +57,13 @@ test('a 503 with Retry-After on a write is waited out and reported as unknown, t
 });
 
 test('two tenants are paced independently: one waits out its Retry-After while the other is served', async () => {
-  fake.throttle.forceNext(IDS.contoso, 2);
+  fake.throttle.forceNext(IDS.contoso, 5);
+  const seen = fake.requests.length;
   const contosoRead = client.listUsers(IDS.contoso);
-  await new Promise((r) => setTimeout(r, 100));
+  // Start Fabrikam's reads once Contoso's 429 has been given (no guessing how long that takes).
+  while (!fake.requests.slice(seen).some((r) => r.tenantId === IDS.contoso && r.status === 429)) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   await client.listUsers(IDS.fabrikam);
   await client.subscribedSkus(IDS.fabrikam);
   await contosoRead;
