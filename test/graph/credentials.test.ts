@@ -31,6 +31,11 @@ test.each(['secret', 'certificate', 'federated'] as const)('a %s credential gets
   expect(tokens.credentialFor(IDS.contoso)).toBe(tokens.credentialFor(IDS.contoso));
 });
 
+test('with an authority host that is not Microsoft\'s, instance discovery is never asked', () => {
+  expect(fake.requests.filter((r) => r.kind === 'identity').length).toBeGreaterThan(0);
+  expect(fake.requests.some((r) => r.path === '/common/discovery/instance')).toBe(false);
+});
+
 test('federation presents the managed identity token for api://AzureADTokenExchange as the assertion', async () => {
   const tokens = createTenantTokenSource(fakeSettings(fake, 'federated'), { agent });
   await tokens.token(IDS.fabrikam);

@@ -30,6 +30,12 @@ test('all users are read, page after page to the end, with their licenses and wh
   expect(pages).toHaveLength(Math.ceil(45 / 7));
 });
 
+test('pages share one kept-alive connection', async () => {
+  const before = fake.connections;
+  await client.listUsers(IDS.contoso);
+  expect(fake.connections - before).toBeLessThanOrEqual(1);
+});
+
 test('delta returns everything first, then only what changed, with a deltaLink to keep', async () => {
   const first = await client.usersDelta(IDS.fabrikam);
   expect(first.changes.length).toBe(fake.tenant(IDS.fabrikam).users.size);

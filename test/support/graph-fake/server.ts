@@ -53,6 +53,8 @@ export interface FakeOptions {
 
 export class GraphFake {
   readonly requests: RecordedRequest[] = [];
+  /** TLS connections accepted (keep-alive clients reuse them). */
+  connections = 0;
   readonly throttle = new ThrottleBook();
   world!: GraphWorld;
   identity!: IdentityConfig;
@@ -97,6 +99,7 @@ export class GraphFake {
         res.end(JSON.stringify(graphError(500, 'InternalServerError', String(e)).body));
       });
     });
+    this.server.on('secureConnection', () => this.connections++);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const origin = `https://localhost:${(this.server.address() as AddressInfo).port}`;
     const contoso = seedTenant('contoso', this.options.extraUsers?.contoso ?? 0);
