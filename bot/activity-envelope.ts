@@ -77,6 +77,11 @@ export const activityEnvelopeSchema = z.looseObject({
   reactionsRemoved: z.array(z.looseObject({ type: z.string().max(256) })).nullish(),
   entities: z.array(z.looseObject({ type: z.string().max(256) })).nullish(),
   attachments: z.array(z.looseObject({ contentType: z.string().max(256) })).nullish(),
+}).superRefine((a, ctx) => {
+  // botbuilder's Teams handler reads channelData.eventType of every Teams message update and delete.
+  if (a.channelId === 'msteams' && (a.type === 'messageUpdate' || a.type === 'messageDelete') && !a.channelData) {
+    ctx.addIssue({ code: 'custom', path: ['channelData'], message: `is required for a Teams ${a.type}` });
+  }
 });
 
 export type ActivityEnvelope = z.infer<typeof activityEnvelopeSchema>;
