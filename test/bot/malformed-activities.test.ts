@@ -9,8 +9,8 @@ import type { CosmosStore } from '../../domain/store/cosmos';
 import { closeStores, demoService } from '../support/store';
 import { FakeConnector, PEOPLE, TENANT, TeamsHarness, personalChat, textOf } from '../support/teams';
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 1200);
-const SEED = Number(process.env.PROPERTY_SEED ?? 20261201);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1200);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 
 let connector: FakeConnector;
 const logged: string[] = [];
