@@ -9,6 +9,7 @@ import type { Settings } from './config';
 import { BackgroundWork, type BotDeps } from './context';
 import { setLogger } from './log';
 import { SessionRepository } from './session';
+import { checkActivityEnvelope } from './activity-envelope';
 import { BodyError, readJsonBody } from './request-body';
 import { LicenseDeskBot } from './teams-bot';
 import type { KeyedDocuments } from '../domain/store/keyed-documents';
@@ -80,19 +81,22 @@ export function createApp(
         return;
       }
     }
-    let body: { type?: unknown } | undefined;
+    let body: unknown;
     try {
-      body = (await readJsonBody(req)) as typeof body;
+      body = await readJsonBody(req);
     } catch (err) {
       if (!(err instanceof BodyError)) throw err;
       refuse(res, err.status, err.message);
       return;
     }
-    req.body = body;
-    if (!body || typeof body !== 'object' || typeof body.type !== 'string') {
-      res.send(400, { error: 'The body must be a Bot Framework activity (JSON with a "type").' });
+    // What botbuilder and the bot read must have the right types: a malformed activity is the sender's
+    // fault (400 naming the field), never a crash inside a turn.
+    const problem = checkActivityEnvelope(body);
+    if (problem) {
+      res.send(400, problem);
       return;
     }
+    req.body = body;
     try {
       await adapter.process(req, res, (turn) => bot.run(turn));
     } catch (err) {

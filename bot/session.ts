@@ -10,11 +10,17 @@ const draftSchema = z.object({
   disabledPlans: z.record(z.string(), z.array(z.string())),
 });
 
+/** The longest filter text kept: what the users card's search box holds (its maxLength). */
+export const MAX_FILTER_CHARS = 100;
+
 export const sessionSchema = z.object({
   id: z.string(),
   customerKey: z.string().optional(),
   selected: z.array(z.string()).default([]),
-  filter: z.object({ text: z.string().optional(), department: z.string().optional(), skuId: z.string().optional() }).default({}),
+  // A longer text stored before the limit existed is dropped on read, so such a session recovers.
+  filter: z
+    .object({ text: z.string().max(MAX_FILTER_CHARS).optional().catch(undefined), department: z.string().optional(), skuId: z.string().optional() })
+    .default({}),
   /** Where the users list is: the sort keys around the current page. */
   anchor: z.object({ firstKey: z.string().optional(), lastKey: z.string().optional() }).default({}),
   draft: draftSchema.optional(),

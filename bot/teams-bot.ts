@@ -16,6 +16,7 @@ import type { AdaptiveCard } from '../cards/render';
 import type { BotDeps, ConversationPort, HandlerContext } from './context';
 import { runAction, runText } from './router';
 import { sessionIdFor } from './session';
+import { unsupportedInvokeAnswer } from './unsupported-invokes';
 
 const invokeValueSchema = z.object({
   action: z.object({ type: z.literal('Action.Execute'), verb: z.string().min(1).max(64), data: z.record(z.string(), z.unknown()).optional() }),
@@ -68,9 +69,12 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     await turn.sendActivity(asMessage(await runText(ctx, text)));
   }
 
-  /** Action.Execute: answered in the invoke response, which replaces the clicked card in place. */
+  /**
+   * Action.Execute: answered in the invoke response, which replaces the clicked card in place. Every
+   * other invoke gets the answer Teams expects for its name (never botbuilder's 501 "not implemented").
+   */
   protected override async onInvokeActivity(turn: TurnContext): Promise<InvokeResponse> {
-    if (turn.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(turn);
+    if (turn.activity.name !== 'adaptiveCard/action') return unsupportedInvokeAnswer(turn.activity.name, langOf(turn.activity.locale));
     const parsed = invokeValueSchema.safeParse(turn.activity.value);
     if (!parsed.success) {
       const message = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -122,6 +122,9 @@ const en = {
   selectionFromCommand: (n: number) => `Selection set to ${n} users from your command.`,
   checkingLarge: (n: number) => `Checking ${n} users before saving. The preview (if some would fail) or the progress and result follow as a new message.`,
   messageTooLong: (n: number, max: number) => `That message has ${n} characters; I read at most ${max}. Send long lists of users in parts.`,
+  // Bad input at the envelope: an oversized filter, a Teams feature License Desk does not offer.
+  filterTooLong: (n: number, max: number) => `That filter has ${n} characters; a filter has at most ${max}. Nothing was changed.`,
+  notOfferedHere: 'License Desk does not offer this here. Type "help" in your chat with License Desk to see what it can do.',
 } as const;
 
 type Labels = { [K in keyof typeof en]: (typeof en)[K] extends (...a: infer A) => infer R ? (...a: A) => R : (typeof en)[K] extends readonly unknown[] ? [string, string][] : string };
@@ -241,6 +244,8 @@ const de: Labels = {
   selectionFromCommand: (n) => `Auswahl aus Ihrem Befehl: ${n} Benutzer.`,
   checkingLarge: (n) => `${n} Benutzer werden vor dem Speichern geprüft. Die Vorschau (falls einige scheitern würden) oder Fortschritt und Ergebnis folgen als neue Nachricht.`,
   messageTooLong: (n, max) => `Diese Nachricht hat ${n} Zeichen; ich lese höchstens ${max}. Schicken Sie lange Benutzerlisten in Teilen.`,
+  filterTooLong: (n, max) => `Dieser Filter hat ${n} Zeichen; ein Filter hat höchstens ${max}. Es wurde nichts geändert.`,
+  notOfferedHere: 'License Desk bietet das hier nicht an. Schreiben Sie „hilfe“ in Ihren Chat mit License Desk, um zu sehen, was es kann.',
 };
 
 export type { Labels };

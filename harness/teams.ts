@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createApp, type App } from '../bot/server';
+import { createApp, type App, type Log } from '../bot/server';
 import { SessionRepository } from '../bot/session';
 import { LicenseService } from '../domain/service';
 import { cosmosBackends, type CosmosBackends } from '../domain/store/backends';
@@ -94,6 +94,8 @@ export class TeamsHarness {
   constructor(
     readonly store: CosmosStore,
     readonly connector: FakeConnector,
+    /** The app's error log (turn failures, unexpected errors); silent unless a test listens. */
+    private readonly log: Log = () => {},
   ) {}
 
   async start(): Promise<this> {
@@ -103,7 +105,7 @@ export class TeamsHarness {
       { MicrosoftAppType: 'MultiTenant', BUY_MORE_URL: 'https://partner.microsoft.com/dashboard/commerce2/customers' },
       this.backends.sessions,
       this.service,
-      () => {},
+      this.log,
     );
     this.port = await this.app.listen(0, '127.0.0.1');
     this.app.setReady(true);

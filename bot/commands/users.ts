@@ -1,3 +1,6 @@
+import { labels } from '../../cards/i18n';
+import { messageCard } from '../../cards/simple-cards';
+import { MAX_FILTER_CHARS } from '../session';
 import { renderUsers } from '../views';
 import { defineCommand } from './command';
 
@@ -5,7 +8,13 @@ import { defineCommand } from './command';
 export const users = defineCommand({
   name: 'users',
   async handle(ctx, cmd) {
-    if (cmd.filter !== undefined) await ctx.updateSession((s) => ({ ...s, filter: { text: cmd.filter }, anchor: {} }));
-    return renderUsers(ctx, cmd.filter !== undefined ? 'first' : 'stay');
+    const filter = cmd.filter?.trim();
+    // Stored in the session and put back into the card's search box: no longer than that box holds.
+    if (filter !== undefined && filter.length > MAX_FILTER_CHARS) {
+      const l = labels[ctx.lang];
+      return messageCard({ title: l.badInput, lines: [l.filterTooLong(filter.length, MAX_FILTER_CHARS)], tone: 'warning' });
+    }
+    if (filter !== undefined) await ctx.updateSession((s) => ({ ...s, filter: { text: filter }, anchor: {} }));
+    return renderUsers(ctx, filter !== undefined ? 'first' : 'stay');
   },
 });

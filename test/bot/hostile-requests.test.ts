@@ -153,6 +153,15 @@ describe('production mode: nothing is read without a valid Teams token', () => {
     expect(res.text).toContain('BadRequest');
   });
 
+  test('with a valid token, a malformed activity is still refused 400 naming the field, and an unsupported invoke answered 200', async () => {
+    const token = `Bearer ${keys.rs256(keys.claims(APP_ID, connector.url))}`;
+    const malformed = await post(token, { ...activity(), conversation: { id: 42 } });
+    expect({ status: malformed.status, fields: JSON.parse(malformed.text).fields }).toEqual({ status: 400, fields: ['conversation.id'] });
+    const taskFetch = await post(token, { ...activity(), name: 'task/fetch', value: {} });
+    expect({ status: taskFetch.status, body: JSON.parse(taskFetch.text) }).toMatchObject({ status: 200, body: { task: { type: 'message' } } });
+    expect(logged).toEqual([]);
+  });
+
   test('every kind of bad token: 401, nothing stored, nothing sent', async () => {
     const before = await snapshot(store);
     const sentBefore = connector.messages.length;
