@@ -5,10 +5,11 @@ import choices from './templates/choices.json';
 import progress from './templates/progress.json';
 import { labels, type Lang } from './i18n';
 import { clip, expand, type AdaptiveCard } from './render';
+import type { Verb } from './verbs';
 
 export interface CardButton {
   title: string;
-  verb: string;
+  verb: Verb;
   data?: Record<string, unknown>;
 }
 
@@ -18,7 +19,7 @@ export function messageCard(input: { title: string; lines: string[]; tone?: 'inf
     title: input.title,
     color,
     lines: input.lines.map((l) => clip(l, 2000)),
-    actions: (input.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: { ...a.data, verb: a.verb } })),
+    actions: (input.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {} })),
   });
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runText } from '../router';
+import { runText } from '../run-text';
 import { defineAction } from './action';
 
 /** A choice button (ambiguous name) runs the command with the name resolved. */

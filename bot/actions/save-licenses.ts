@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { labels } from '../../cards/i18n';
 import { messageCard } from '../../cards/simple-cards';
-import { guard } from '../router';
+import { guard } from '../guard';
 import { answerSeenClick, changeFromInputs, idempotencyKeyFor, isEmptyChange, requestFor, submitChange } from '../save';
 import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted, selectionHash } from '../views';
 import { defineAction } from './action';
