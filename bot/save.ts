@@ -10,6 +10,7 @@ import type { Product } from '../domain/catalog';
 import type { Customer, LicenseChangeRequest, LicenseToAssign } from '../domain/model';
 import type { OperationResult, Progress } from '../domain/service';
 import type { HandlerContext } from './context';
+import { accessDeniedCard } from './guard';
 import { logError } from './log';
 import { emptyDraft, renderResult } from './views';
 
@@ -111,7 +112,8 @@ export async function startApply(ctx: HandlerContext, customer: Customer, total:
       await show(await renderResult(ctx, result), true);
     } catch (err) {
       const denied = err instanceof AccessDeniedError;
-      await show(messageCard({ title: denied ? l.accessDenied : l.badInput, lines: [denied ? err.message : l.somethingWrong], tone: 'error' }), true);
+      // The same words as when access is refused during a turn, never the error's own message.
+      await show(denied ? accessDeniedCard(ctx, err) : messageCard({ title: l.badInput, lines: [l.somethingWrong], tone: 'error' }), true);
       if (!denied) throw err;
     }
   });

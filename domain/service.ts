@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { authorize, customersInScope, findAdmin, requesterOf, type Actor, type Permission, AccessDeniedError } from './access';
 import { Catalog, type Product } from './catalog';
-import { licenseError } from './errors';
+import { licenseError, RequestError } from './errors';
 import { licenseChangeRequestSchema, type Customer, type DirectoryUser, type LicenseChangeRequest, type ParsedChangeRequest } from './model';
 import { allocateSeats, evaluateUserChange, seatsAskedFor, type UserChangePlan } from './rules';
 import type { CosmosStore } from './store/cosmos';
@@ -63,9 +63,7 @@ export interface OperationSummary {
   counts: OutcomeCounts;
 }
 
-export class RequestError extends Error {
-  readonly code = 'badRequest';
-}
+export { RequestError };
 
 export class OperationStillRunningError extends Error {
   readonly code = 'stillRunning';
@@ -123,7 +121,7 @@ export class LicenseService {
   private async authorize(actor: Actor, customerKey: string, permission: Permission) {
     const partner = await this.partner.partner();
     const customer = (await this.partner.customers()).find((c) => c.key === customerKey);
-    if (!customer) throw new RequestError(`No customer "${customerKey}".`);
+    if (!customer) throw new RequestError('noSuchCustomer', { customerKey });
     const admin = authorize(partner, actor, customerKey, permission);
     return { admin, customer };
   }
@@ -138,7 +136,7 @@ export class LicenseService {
   async customersFor(actor: Actor): Promise<Customer[]> {
     const partner = await this.partner.partner();
     const admin = findAdmin(partner, actor);
-    if (!admin) throw new AccessDeniedError(`${actor.displayName || 'This account'} is not an admin of ${partner.partner.displayName}.`, 'unknownAdmin', { partner: partner.partner.displayName });
+    if (!admin) throw new AccessDeniedError('unknownAdmin', { partner: partner.partner.displayName });
     return customersInScope(admin, await this.partner.customers());
   }
 
@@ -221,7 +219,7 @@ export class LicenseService {
    */
   async resume(actor: Actor, customerKey: string, operationId: string, onProgress?: (p: Progress) => void): Promise<OperationResult> {
     const op = await this.operations.get(customerKey, operationId);
-    if (!op) throw new RequestError(`No operation ${operationId}.`);
+    if (!op) throw new RequestError('noSuchOperation', { operationId });
     for (const perm of this.permissionsFor(op.request)) await this.authorize(actor, customerKey, perm);
     return this.awaitExisting(op, onProgress);
   }
@@ -230,13 +228,13 @@ export class LicenseService {
 
   private parse(input: LicenseChangeRequest): ParsedChangeRequest {
     const parsed = licenseChangeRequestSchema.safeParse(input);
-    if (!parsed.success) throw new RequestError(`Invalid license change: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new RequestError('invalidChange', { details: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     const req = parsed.data;
-    if (req.userIds.length > MAX_USERS_PER_REQUEST) throw new RequestError(`At most ${MAX_USERS_PER_REQUEST} users per change; split it.`);
-    if (req.mode === 'remove' && !req.licensesToRemove.length) throw new RequestError('Nothing to remove: name at least one product.');
-    if (req.mode === 'add' && !req.licensesToAssign.length && !req.licensesToRemove.length) throw new RequestError('Nothing to change: name at least one product.');
+    if (req.userIds.length > MAX_USERS_PER_REQUEST) throw new RequestError('tooManyUsers', { max: MAX_USERS_PER_REQUEST });
+    if (req.mode === 'remove' && !req.licensesToRemove.length) throw new RequestError('nothingToRemove');
+    if (req.mode === 'add' && !req.licensesToAssign.length && !req.licensesToRemove.length) throw new RequestError('nothingToChange');
     const overlap = req.licensesToAssign.find((l) => req.licensesToRemove.includes(l.skuId));
-    if (overlap) throw new RequestError(`Product ${overlap.skuId} is both assigned and removed.`);
+    if (overlap) throw new RequestError('assignedAndRemoved', { skuId: overlap.skuId });
     return { ...req, userIds: [...new Set(req.userIds)] };
   }
 
