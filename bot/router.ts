@@ -19,7 +19,11 @@ export interface ActionOutcome {
 }
 
 /** A card action (Action.Execute invoke, or Action.Submit): its answer replaces the clicked card. */
-export async function runAction(ctx: HandlerContext, verb: unknown, data: unknown): Promise<ActionOutcome> {
+export async function runAction(turnCtx: HandlerContext, verb: unknown, data: unknown): Promise<ActionOutcome> {
+  // A choice card carries the language it was written in (a German command in an English client): its
+  // answer stays in that language.
+  const carried = data && typeof data === 'object' ? (data as { lang?: unknown }).lang : undefined;
+  const ctx: HandlerContext = carried === 'en' || carried === 'de' ? { ...turnCtx, lang: carried } : turnCtx;
   const l = labels[ctx.lang];
   if (!isVerb(verb)) {
     return { status: 400, card: messageCard({ title: l.badInput, lines: [l.unknownAction(String(verb).slice(0, 40))], tone: 'error', actions: [{ title: l.showCustomers, verb: 'showCustomers' }] }) };

@@ -34,9 +34,9 @@ export function helpCard(lang: Lang, lead = ''): AdaptiveCard {
   });
 }
 
-/** An ambiguous or unknown name gets choices, never a guess: each choice re-runs the command resolved. */
-export function choicesCard(question: string, options: { title: string; text: string }[]): AdaptiveCard {
-  return expand(choices, { question, choices: options.slice(0, 10).map((o) => ({ title: clip(o.title, 80), text: o.text })) });
+/** An ambiguous or unknown name gets choices, never a guess: each choice sends its verb with the name resolved (ids, not text). */
+export function choicesCard(question: string, options: CardButton[]): AdaptiveCard {
+  return expand(choices, { question, choices: options.slice(0, 10).map((o) => ({ title: clip(o.title, 80), verb: o.verb, data: o.data ?? {} })) });
 }
 
 export function progressCard(lang: Lang, customerName: string, done: number, total: number, counts?: { succeeded: number; failed: number; noChange: number }): AdaptiveCard {

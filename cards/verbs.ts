@@ -21,7 +21,7 @@ export const VERBS = [
   'confirmSave',
   'retryFailed',
   'resultsPage',
-  'runCommand',
+  'chooseChange',
 ] as const;
 
 export type Verb = (typeof VERBS)[number];

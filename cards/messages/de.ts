@@ -103,6 +103,7 @@ export const labels: Labels = {
   pickCustomerFirst: 'Wählen Sie zuerst einen Kunden.',
   whichProduct: (q) => `Welches Produkt meinen Sie mit „${q}“?`,
   whichUser: (q) => `Welchen Benutzer meinen Sie mit „${q}“?`,
+  whichCustomer: (q) => `Welchen Kunden meinen Sie mit „${q}“?`,
   unknownProduct: (q) => `Kein Produkt dieses Kunden passt zu „${q}“.`,
   unknownUser: (q) => `Kein Benutzer dieses Kunden passt zu „${q}“.`,
   unknownCustomer: (q) => `Keiner Ihrer Kunden passt zu „${q}“.`,

@@ -102,6 +102,7 @@ export const labels = {
   pickCustomerFirst: 'Pick a customer first.',
   whichProduct: (q: string) => `Which product do you mean by "${q}"?`,
   whichUser: (q: string) => `Which user do you mean by "${q}"?`,
+  whichCustomer: (q: string) => `Which customer do you mean by "${q}"?`,
   unknownProduct: (q: string) => `No product of this customer matches "${q}".`,
   unknownUser: (q: string) => `No user of this customer matches "${q}".`,
   unknownCustomer: (q: string) => `No customer of yours matches "${q}".`,

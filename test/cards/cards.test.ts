@@ -73,7 +73,7 @@ describe.each(langs)('cards in %s, from the demo tenants', (lang) => {
     expectValid(customersCard(lang, await service.customersFor(ALEX)));
     expectValid(helpCard(lang, 'lead'));
     expectValid(messageCard({ title: 'x', lines: ['a', 'b'], tone: 'error', actions: [{ title: 'Back', verb: 'manageLicenses', data: { keepDraft: true } }] }));
-    expectValid(choicesCard('Which?', [{ title: 'Office 365 E3', text: 'assign Office 365 E3 to Rachel Kim' }]));
+    expectValid(choicesCard('Which?', [{ title: 'Office 365 E3', verb: 'chooseChange', data: { change: 'assign', products: [{ skuId: SKU.E3 }], users: [{ name: 'Rachel Kim' }] } }]));
     expectValid(progressCard(lang, 'Contoso Ltd.', 300, 10_000, { succeeded: 290, failed: 10, noChange: 0 }));
   });
 
