@@ -15,6 +15,7 @@ import type { AdaptiveCard } from '../cards/render';
 import type { BotDeps, ConversationPort, HandlerContext } from './context';
 import { runAction, runText } from './router';
 import { sessionIdFor } from './session';
+import { turnSession } from './turn-session';
 
 const invokeValueSchema = z.object({
   action: z.object({ type: z.literal('Action.Execute'), verb: z.string().min(1).max(64), data: z.record(z.string(), z.unknown()).optional() }),
@@ -94,8 +95,7 @@ export class LicenseDeskBot extends TeamsActivityHandler {
       sessionId,
       conversation: inTurn,
       later: this.proactive(reference),
-      session: () => deps.sessions.get(sessionId),
-      updateSession: (change) => deps.sessions.update(sessionId, change),
+      ...turnSession(deps.sessions, sessionId),
     };
   }
 
