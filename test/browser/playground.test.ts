@@ -106,6 +106,32 @@ async function tick(card: Locator, labels: string[], exact = false): Promise<voi
   }
 }
 
+/**
+ * Ticks users (or products), then presses a button of the same card, and makes sure the click carried
+ * the ticks. Checking the ticks and clicking happen in one synchronous step inside the page, so no
+ * re-render of the playground can fall between them; if one wiped the ticks first, they are ticked
+ * again. (Under heavy load a late re-render between "ticked" and "pressed" did lose them.)
+ */
+async function tickAndPress(card: Locator, labels: string[], button: string, options: { exact?: boolean; shot?: string } = {}): Promise<void> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await tick(card, labels, options.exact);
+    if (options.shot && attempt === 1) await shot(card, options.shot);
+    const pressed = await card.evaluate(
+      (root, { labels, button, exact }) => {
+        const boxes = labels.map((l) => root.querySelector<HTMLInputElement>(`input[type="checkbox"][aria-label${exact ? '' : '^'}="${CSS.escape(l)}"]`));
+        if (!boxes.every((b) => b?.checked)) return false;
+        const named = (b: Element) => [b.getAttribute('aria-label'), b.getAttribute('title'), b.textContent].some((n) => n?.trim() === button);
+        const target = Array.from(root.querySelectorAll<HTMLButtonElement>('button')).find(named);
+        target?.click();
+        return !!target;
+      },
+      { labels, button, exact: !!options.exact },
+    );
+    if (pressed) return;
+  }
+  throw new Error(`could not press "${button}" with ${labels.join(', ')} ticked: the playground kept re-rendering the card`);
+}
+
 /** A checkbox of a card by its label (user lines start with the name; toggles are the product name). */
 function checkbox(card: Locator, label: string, exact = false): Locator {
   return card.locator(`input[type="checkbox"][aria-label${exact ? '' : '^'}="${label}"]`);
@@ -131,22 +157,16 @@ test('assign across two pages of users, then revoke, in the Agents Playground', 
   // The users card replaces the customers card in place.
   const users = customers;
   await users.getByText('Page 1 of 2 · 40 users').waitFor();
-  await tick(users, ['Isla Robinson', 'Ananya Iyer']);
-  await shot(users, '02-users-page-1');
-  await press(users, 'Next');
+  await tickAndPress(users, ['Isla Robinson', 'Ananya Iyer'], 'Next', { shot: '02-users-page-1' });
   await users.getByText('Page 2 of 2 · 40 users').waitFor();
   await users.getByText('2 selected').waitFor();
-  await tick(users, ['Rachel Kim']);
-  await shot(users, '03-users-page-2');
-  await press(users, 'Manage licenses (2)');
+  await tickAndPress(users, ['Rachel Kim'], 'Manage licenses (2)', { shot: '03-users-page-2' });
 
   const manage = users;
   await manage.getByText('Selected users (3)').waitFor();
   await manage.getByText('Ananya Iyer, Isla Robinson, Rachel Kim').waitFor();
-  await tick(manage, ['Office 365 E3'], true);
-  await shot(manage, '04-manage-licenses');
   const before = await bubbles().count();
-  await manage.getByRole('button', { name: 'Save', exact: true }).click();
+  await tickAndPress(manage, ['Office 365 E3'], 'Save', { exact: true, shot: '04-manage-licenses' });
 
   // "Licenses updated" arrives as a new message (the progress message, updated in place).
   const result = bubbles().nth(before);
