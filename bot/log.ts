@@ -23,6 +23,11 @@ export interface LogOptions {
   secrets?: string[];
   /** Default: stdout. */
   destination?: LogDestination;
+  /**
+   * Default on: secrets and anything shaped like a token are scrubbed from each line as it is written.
+   * A test turns it off to show that redaction by field, not this safety net, keeps them out.
+   */
+  scrub?: boolean;
 }
 
 // Field paths whose values are never logged. pino's paths are exact (a `*` is one level), so the
@@ -76,7 +81,7 @@ export function errorFields(err: unknown, depth = 0): LogFields {
 export function createLogger(options: LogOptions): pino.Logger {
   const { level, pretty = false, secrets = [] } = options;
   const debugging = level === 'debug' || level === 'trace';
-  const scrub = scrubber(secrets);
+  const scrub = options.scrub === false ? (line: string) => line : scrubber(secrets);
   const prettify = pretty ? prettyFactory({ colorize: Boolean(process.stdout.isTTY), translateTime: 'HH:MM:ss', ignore: 'pid,hostname,service' }) : undefined;
   const target = options.destination ?? { write: (line: string) => void process.stdout.write(line) };
   const destination = { write: (line: string) => target.write(prettify ? prettify(scrub(line)) : scrub(line)) };
@@ -87,7 +92,8 @@ export function createLogger(options: LogOptions): pino.Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       // Level names, not numbers: what Application Insights and a person searching the log read.
       formatters: { level: (label) => ({ level: label }) },
-      mixin: () => logFields(),
+      // A copy: pino merges each line's own fields into what mixin returns.
+      mixin: () => ({ ...logFields() }),
       serializers: { err: (err: unknown) => errorFields(err) },
       redact: { paths: debugging ? SECRET_PATHS : [...SECRET_PATHS, ...PERSON_PATHS], censor: '[Redacted]' },
     },
@@ -109,11 +115,12 @@ export function routeConsole(logger: Logger = log): () => void {
   console.debug = (...args: unknown[]) => logger.debug({ source: 'console' }, line(args));
   console.warn = (...args: unknown[]) => logger.warn({ source: 'console' }, line(args));
   console.error = (...args: unknown[]) => {
-    const text = line(args);
+    const [first] = args;
+    const text = first instanceof Error ? `${first.name}: ${first.message}` : line(args);
     // botbuilder's note on every refused token (with its public keys, or the expired token's error) is
     // a refusal already logged as such, not a failure: one warning line.
-    if (REFUSED_TOKEN_NOTES.some((r) => r.test(text))) logger.warn({ source: 'console' }, text.split('\n')[0].slice(0, 200));
-    else logger.error({ source: 'console' }, text);
+    if (REFUSED_TOKEN_NOTES.some((r) => r.test(text))) logger.warn({ source: 'console' }, text.split(/\n| Available keys:/)[0].slice(0, 200));
+    else logger.error(first instanceof Error ? { source: 'console', err: first } : { source: 'console' }, text);
   };
   return () => Object.assign(console, saved);
 }

@@ -19,7 +19,7 @@ let current: Logger = silent;
 /** Sends every log line of the process to `logger`; returns the one it replaces. */
 export function setLogger(logger: Logger): Logger {
   const previous = current;
-  current = logger;
+  if (logger !== log) current = logger; // the delegate itself would call itself for ever
   return previous;
 }
 
