@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     settings = loadSettings();
   } catch (err) {
     if (err instanceof SettingsError) {
-      log.error({ problems: err.problems }, err.message);
+      log.error({ problems: err.problems }, 'License Desk cannot start; fix these settings');
       process.exit(2);
     }
     throw err;

@@ -101,7 +101,10 @@ export function createLogger(options: LogOptions): pino.Logger {
   );
 }
 
-const REFUSED_TOKEN_NOTES = [/^Error finding key for token/, /^TokenExpiredError/];
+// Printed to console.error but not failures: botbuilder's note on every refused token (with the public
+// keys, or the expired token's error; the refusal itself is logged as such) and Node's own warnings
+// (deprecations). One warning line each.
+const NOT_FAILURES = [/^Error finding key for token/, /^TokenExpiredError/, /^\(node:\d+\) /];
 
 /**
  * Sends console output (botbuilder's own console.error on refused tokens and failed turns, anything a
@@ -117,9 +120,7 @@ export function routeConsole(logger: Logger = log): () => void {
   console.error = (...args: unknown[]) => {
     const [first] = args;
     const text = first instanceof Error ? `${first.name}: ${first.message}` : line(args);
-    // botbuilder's note on every refused token (with its public keys, or the expired token's error) is
-    // a refusal already logged as such, not a failure: one warning line.
-    if (REFUSED_TOKEN_NOTES.some((r) => r.test(text))) logger.warn({ source: 'console' }, text.split(/\n| Available keys:/)[0].slice(0, 200));
+    if (NOT_FAILURES.some((r) => r.test(text))) logger.warn({ source: 'console' }, text.split(/\n| Available keys:/)[0].slice(0, 200));
     else logger.error(first instanceof Error ? { source: 'console', err: first } : { source: 'console' }, text);
   };
   return () => Object.assign(console, saved);
