@@ -159,7 +159,7 @@ export class OperationRunner {
       // Every line of the change — chunks, retries, the bot's progress updates — names the operation.
       return await withLogFields({ operationId: start.id }, () => this.runChunks(start, onProgress, prefetched));
     } catch (err) {
-      withLogFields({ operationId: start.id }, () => log.error({ err, attempt: start.attempt }, 'operation attempt failed; it is finished by the next attempt'));
+      withLogFields({ operationId: start.id }, () => log.error({ err, attempt: start.attempt }, 'operation attempt failed'));
       throw err;
     } finally {
       this.runningHere.delete(start.id);
