@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { cosmosEnvSchema, envWithoutBlanks } from '../domain/store/cosmos';
+import { LOG_LEVELS } from './log';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,6 +18,8 @@ const settingsSchema = z
     SEED_DIR: z.string().optional(),
     PLAYGROUND: z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
     PLAYGROUND_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535').default(56150),
+    // Read in any case (LOG_LEVEL=DEBUG), as operators type it.
+    LOG_LEVEL: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })).default('info'),
     BUY_MORE_URL: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).default('https://partner.microsoft.com/dashboard/commerce2/customers'),
   })
   .and(cosmosEnvSchema);

@@ -3,63 +3,70 @@ import { DatasetError, seedIfEmpty } from '../domain/dataset';
 import { LicenseService } from '../domain/service';
 import { cosmosBackends } from '../domain/store/backends';
 import { cosmosSettings, openCosmos } from '../domain/store/cosmos';
+import { log, setLogger } from '../domain/logging';
 import { loadSettings, SettingsError, type Settings } from './config';
+import { createLogger, routeConsole, secretsIn } from './log';
 import { startPlayground, type Playground } from './playground';
 import { createApp } from './server';
 
 async function main(): Promise<void> {
+  // Until the settings are read: info, readable in local mode (no app id), JSON otherwise.
+  setLogger(createLogger({ level: 'info', pretty: !process.env.MicrosoftAppId?.trim(), secrets: secretsIn(process.env) }));
   let settings: Settings;
   try {
     settings = loadSettings();
   } catch (err) {
     if (err instanceof SettingsError) {
-      console.error(err.message);
+      log.error({ problems: err.problems }, 'License Desk cannot start; fix these settings');
       process.exit(2);
     }
     throw err;
   }
+  setLogger(createLogger({ level: settings.LOG_LEVEL, pretty: settings.localMode, secrets: secretsIn(process.env) }));
+  // Libraries' console output (botbuilder prints refused tokens and failed turns) goes through the log too.
+  routeConsole(log);
   const store = await openCosmos(cosmosSettings(settings));
-  if (store.embedded) console.log('Data lives in memory (embedded Cosmos DB emulator) and is gone when the bot stops; set COSMOS_ENDPOINT to keep it.');
+  if (store.embedded) log.info({}, 'Data lives in memory (embedded Cosmos DB emulator) and is gone when the bot stops; set COSMOS_ENDPOINT to keep it.');
   const backends = cosmosBackends(store);
   const service = new LicenseService(backends);
   const app = createApp(settings, backends.sessions, service);
   const port = await app.listen(settings.PORT);
   try {
-    if (settings.seedDir && (await seedIfEmpty(store, settings.seedDir))) console.log(`Seeded the empty store from ${settings.seedDir}.`);
+    if (settings.seedDir && (await seedIfEmpty(store, settings.seedDir))) log.info({ seedDir: settings.seedDir }, 'Seeded the empty store.');
   } catch (err) {
     if (err instanceof DatasetError) {
-      console.error(err.message);
+      log.error({ err }, 'The seed data set was refused.');
       process.exit(1);
     }
     throw err;
   }
   const recovered = await service.recoverInterrupted();
-  if (recovered) console.log(`Finished ${recovered} license change(s) interrupted by the last stop.`);
+  if (recovered) log.info({ recovered }, 'Finished license changes interrupted by the last stop.');
   // And keep looking: an operation whose process stopped beating (another instance, or a quick restart
   // within the heartbeat window) is finished by whoever sees it stale first.
   const sweep = setInterval(() => {
     service.recoverInterrupted().then(
-      (n) => n && console.log(`Finished ${n} interrupted license change(s).`),
-      (err) => console.error('Recovery sweep failed:', err instanceof Error ? err.message : err),
+      (n) => n && log.info({ recovered: n }, 'Finished interrupted license changes.'),
+      (err) => log.error({ err }, 'Recovery sweep failed.'),
     );
   }, 30_000);
   sweep.unref();
   app.setReady(true);
-  console.log(`License Desk is listening on http://127.0.0.1:${port}/api/messages`);
+  log.info({ port }, `License Desk is listening on http://127.0.0.1:${port}/api/messages`);
 
   let playground: Playground | undefined;
   if (settings.playground) {
-    playground = await startPlayground(port, settings.PLAYGROUND_PORT, (line) => console.error(`[playground] ${line}`));
-    console.log(`Open ${playground.url} in your browser to chat with License Desk as Alex Wilber (license admin).`);
+    playground = await startPlayground(port, settings.PLAYGROUND_PORT, (line) => log.info({ source: 'playground' }, line));
+    log.info({ url: playground.url }, `Open ${playground.url} in your browser to chat with License Desk as Alex Wilber (license admin).`);
   } else if (settings.localMode) {
-    console.log('PLAYGROUND=off: the bot runs alone.');
+    log.info({}, 'PLAYGROUND=off: the bot runs alone.');
   }
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    console.log('Stopping…');
+    log.info({}, 'Stopping…');
     await playground?.stop();
     await app.close();
     await store.close();
@@ -70,6 +77,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error('License Desk failed to start:', err instanceof Error ? err.message : err);
+  log.error({ err }, 'License Desk failed to start.');
   process.exit(1);
 });

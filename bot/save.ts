@@ -8,7 +8,8 @@ import type { AdaptiveCard } from '../cards/render';
 import { AccessDeniedError, requesterOf } from '../domain/access';
 import type { Product } from '../domain/catalog';
 import type { Customer, LicenseChangeRequest, LicenseToAssign } from '../domain/model';
-import type { OperationResult, Progress } from '../domain/service';
+import { withLogFields } from '../domain/logging';
+import { operationIdFor, type OperationResult, type Progress } from '../domain/service';
 import type { HandlerContext } from './context';
 import { accessDeniedCard } from './guard';
 import { logError } from './log';
@@ -155,7 +156,7 @@ export async function answerSeenClick(ctx: HandlerContext, customer: Customer, i
   const seen = await ctx.service.operationByKey(ctx.actor, customer.key, idempotencyKey);
   if (!seen) return undefined;
   if (seen.stale) {
-    await startApply(ctx, customer, users, (p) => ctx.service.resume(ctx.actor, customer.key, seen.operationId, p));
+    await withLogFields({ operationId: seen.operationId }, () => startApply(ctx, customer, users, (p) => ctx.service.resume(ctx.actor, customer.key, seen.operationId, p)));
     return l.stillRunning;
   }
   return seen.status === 'running' ? l.stillRunning : l.replayed;
@@ -186,6 +187,8 @@ export async function submitChange(
     }
   }
   await ctx.updateSession((s) => ({ ...s, pendingSave: undefined }));
-  const { finished } = await startApply(ctx, customer, request.userIds.length, (p) => ctx.service.apply(request, p));
+  // The operation's id on every line of the Save, its progress updates and its result.
+  const operationId = operationIdFor(customer.key, request.idempotencyKey);
+  const { finished } = await withLogFields({ operationId }, () => startApply(ctx, customer, request.userIds.length, (p) => ctx.service.apply(request, p)));
   return finished ? { kind: 'finished', notice: '' } : { kind: 'started', notice: l.savingStarted(request.userIds.length) };
 }

@@ -1,4 +1,5 @@
 // The HTTP side: restify 11 + botbuilder CloudAdapter. POST /api/messages, GET /healthz.
+import { createHash, randomUUID } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import restify from 'restify';
 import { labels } from '../cards/i18n';
@@ -7,7 +8,8 @@ import { CardFactory } from 'botbuilder';
 import type { LicenseService } from '../domain/service';
 import type { Settings } from './config';
 import { BackgroundWork, type BotDeps } from './context';
-import { setLogger } from './log';
+import { log as logger, setLogger, withLogFields, type Logger } from '../domain/logging';
+import { loggerFromCallback } from './log';
 import { SessionRepository } from './session';
 import { checkActivityEnvelope } from './activity-envelope';
 import { BodyError, readJsonBody } from './request-body';
@@ -31,11 +33,12 @@ export function createApp(
   /** Where the bot keeps each admin's session (per conversation). */
   sessions: KeyedDocuments,
   service: LicenseService,
-  log: Log = (m, e) => console.error(m, e ?? ''),
+  /** Where this app's lines go (the process's log; default: the one already set). A callback gets warnings and errors. */
+  log?: Logger | Log,
   /** More of botbuilder's authentication settings, e.g. `ToBotFromChannelOpenIdMetadataUrl` for a national cloud. */
   authSettings: Record<string, string> = {},
 ): App {
-  setLogger(log);
+  if (log) setLogger(typeof log === 'function' ? loggerFromCallback(log) : log);
   const auth = new ConfigurationBotFrameworkAuthentication({
     ...authSettings,
     MicrosoftAppId: settings.MicrosoftAppId ?? '',
@@ -46,15 +49,15 @@ export function createApp(
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (turn: TurnContext, error: Error) => {
     // Last resort: log it, and tell the person something clear instead of leaving them waiting.
-    log('turn failed', error);
+    logger.error({ err: error }, 'turn failed');
     try {
       const l = labels.en;
       await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(messageCard({ title: l.badInput, lines: [l.somethingWrong], tone: 'error' }))] });
     } catch (sendError) {
-      log('could not report the failure', sendError);
+      logger.error({ err: sendError }, 'could not report the failure');
     }
   };
-  const background = new BackgroundWork((err) => log('background work failed', err));
+  const background = new BackgroundWork((err) => logger.error({ err }, 'background work failed'));
   const localMode = !settings.MicrosoftAppId;
   const deps: BotDeps = { localMode, service, sessions: new SessionRepository(sessions), buyMoreUrl: settings.BUY_MORE_URL, background };
   const bot = new LicenseDeskBot(deps, adapter, settings.MicrosoftAppId ?? '');
@@ -68,7 +71,8 @@ export function createApp(
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
     return next();
   });
-  server.post('/api/messages', async (req, res) => {
+  const onActivity = async (req: restify.Request, res: restify.Response) => {
+    const started = Date.now();
     // The cheapest check first: in production nothing is read, inflated or parsed without a valid
     // Bot Framework token endorsed for Teams. The adapter checks the token again against the activity
     // (its serviceUrl), once the body is read.
@@ -76,7 +80,7 @@ export function createApp(
       try {
         await auth.authenticateStreamingRequest(String(req.headers.authorization ?? ''), 'msteams');
       } catch (err) {
-        log('refused a request without a valid Bot Framework token', err instanceof Error ? err.message : undefined);
+        logger.warn({ status: 401, reason: err instanceof Error ? err.message : undefined }, 'refused a request without a valid Bot Framework token');
         refuse(res, 401, 'A valid Bot Framework token is required.');
         return;
       }
@@ -86,6 +90,7 @@ export function createApp(
       body = await readJsonBody(req);
     } catch (err) {
       if (!(err instanceof BodyError)) throw err;
+      logger.info({ status: err.status, reason: err.message }, 'refused a request body');
       refuse(res, err.status, err.message);
       return;
     }
@@ -93,19 +98,27 @@ export function createApp(
     // fault (400 naming the field), never a crash inside a turn.
     const problem = checkActivityEnvelope(body);
     if (problem) {
+      logger.info({ status: 400, fields: problem.fields }, 'refused a malformed activity');
       res.send(400, problem);
       return;
     }
     req.body = body;
-    try {
-      await adapter.process(req, res, (turn) => bot.run(turn));
-    } catch (err) {
-      log('could not process activity', err);
-      if (!res.headersSent) res.send(400, { error: 'The activity could not be processed.' });
-    }
-  });
+    // Every line of the turn, and of the background work it starts, carries the activity's ids.
+    await withLogFields(activityIds(body), async () => {
+      logger.debug({ ...activitySummary(body), ...personOf(body), headers: req.headers }, 'activity received');
+      try {
+        await adapter.process(req, res, (turn) => bot.run(turn));
+        logger.info({ ...activitySummary(body), status: res.statusCode, ms: Date.now() - started }, 'activity answered');
+      } catch (err) {
+        logger.error({ err }, 'could not process activity');
+        if (!res.headersSent) res.send(400, { error: 'The activity could not be processed.' });
+      }
+    });
+  };
+  // A correlation id from the first byte: refusals before the body is read are logged with one too.
+  server.post('/api/messages', async (req, res) => withLogFields({ activityId: randomUUID() }, () => onActivity(req, res)));
   server.on('restifyError', (_req, _res, err, callback) => {
-    log('request failed', err);
+    logger.error({ err }, 'request failed');
     return callback();
   });
 
@@ -133,4 +146,28 @@ export function createApp(
 function refuse(res: restify.Response, status: number, error: string) {
   res.header('connection', 'close');
   res.send(status, { error });
+}
+
+type ActivityLike = { id?: string | null; type?: string; name?: string | null; conversation?: { id?: string }; value?: { action?: { verb?: unknown } } | null };
+
+/**
+ * The activity's correlation ids: its own id (else the generated one stays) and a hash of the
+ * conversation id — enough to follow one chat through the log without naming it.
+ */
+function activityIds(body: unknown) {
+  const a = body as ActivityLike;
+  return { ...(a.id ? { activityId: a.id } : {}), conversation: createHash('sha256').update(String(a.conversation?.id)).digest('hex').slice(0, 16) };
+}
+
+/** What kind of activity it was, in words any reader of the log may see (no text, no names). */
+function activitySummary(body: unknown) {
+  const a = body as ActivityLike;
+  const verb = a.value?.action?.verb;
+  return { type: a.type, ...(a.name ? { name: a.name.slice(0, 64) } : {}), ...(typeof verb === 'string' && /^[A-Za-z]{1,40}$/.test(verb) ? { verb } : {}) };
+}
+
+/** Who sent it and what they typed: logged at debug only (the logger redacts it at other levels). */
+function personOf(body: unknown) {
+  const a = body as { from?: { name?: string | null; aadObjectId?: string | null }; text?: string | null };
+  return { from: { name: a.from?.name, aadObjectId: a.from?.aadObjectId }, text: typeof a.text === 'string' ? a.text.slice(0, 500) : undefined };
 }

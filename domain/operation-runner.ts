@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ChunkWriter } from './apply-chunk';
 import type { Catalog } from './catalog';
+import { log, withLogFields } from './logging';
 import type { CustomerDirectory, DirectoryUserRecord } from './directory-port';
 import type { ParsedChangeRequest } from './model';
 import { countOutcomes, emptyCounts, predict, type Preview } from './preview';
@@ -67,6 +68,10 @@ export class OperationRunner {
   /** Applies an authorized change; the same idempotency key again awaits or replays the recorded operation. */
   async apply(req: ParsedChangeRequest, onProgress?: OnProgress): Promise<OperationResult> {
     const operationId = operationIdFor(req.customerKey, req.idempotencyKey);
+    return withLogFields({ operationId }, () => this.applyAs(operationId, req, onProgress));
+  }
+
+  private async applyAs(operationId: string, req: ParsedChangeRequest, onProgress?: OnProgress): Promise<OperationResult> {
     const existing = await this.operations.get(req.customerKey, operationId);
     if (existing) return this.awaitExisting(existing);
 
@@ -89,6 +94,7 @@ export class OperationRunner {
       if (!created) this.runningHere.delete(operationId);
     }
     if (!created) return this.awaitExisting((await this.operations.get(req.customerKey, operationId))!);
+    log.info({ customerId: req.customerKey, users: req.userIds.length, chunks: op.chunkCount }, 'operation started');
     return this.run(created, onProgress, users);
   }
 
@@ -99,6 +105,10 @@ export class OperationRunner {
 
   /** Waits for an operation already under way, or takes it over and finishes it once it is stale. */
   async awaitExisting(op: OperationDoc, onProgress?: OnProgress): Promise<OperationResult> {
+    return withLogFields({ operationId: op.id }, () => this.awaitOperation(op, onProgress));
+  }
+
+  private async awaitOperation(op: OperationDoc, onProgress?: OnProgress): Promise<OperationResult> {
     const deadline = Date.now() + this.options.waitForRunningMs;
     let current: OperationDoc | undefined = op;
     while (current && current.status === 'running') {
@@ -127,7 +137,7 @@ export class OperationRunner {
     const stale = await this.operations.stale(new Date(Date.now() - staleAfterMs).toISOString());
     let recovered = 0;
     for (const op of stale) {
-      const mine = await this.takeOver(op);
+      const mine = await withLogFields({ operationId: op.id }, () => this.takeOver(op));
       if (!mine) continue;
       await this.run(mine);
       recovered++;
@@ -138,13 +148,19 @@ export class OperationRunner {
   /** Claims a stale operation for this process; undefined when another process got there first. */
   private async takeOver(op: OperationDoc): Promise<OperationDoc | undefined> {
     if (this.runningHere.has(op.id)) return undefined;
-    return this.operations.replaceIfUnchanged({ ...op, owner: this.instanceId, attempt: op.attempt + 1, heartbeatAt: now() });
+    const mine = await this.operations.replaceIfUnchanged({ ...op, owner: this.instanceId, attempt: op.attempt + 1, heartbeatAt: now() });
+    if (mine) log.warn({ customerId: op.customerId, attempt: mine.attempt, heartbeatAt: op.heartbeatAt, completedChunks: op.completedChunks, chunks: op.chunkCount }, 'took over a stale operation');
+    return mine;
   }
 
   private async run(start: OperationDoc, onProgress?: OnProgress, prefetched?: Map<string, DirectoryUserRecord>): Promise<OperationResult> {
     this.runningHere.add(start.id);
     try {
-      return await this.runChunks(start, onProgress, prefetched);
+      // Every line of the change — chunks, retries, the bot's progress updates — names the operation.
+      return await withLogFields({ operationId: start.id }, () => this.runChunks(start, onProgress, prefetched));
+    } catch (err) {
+      withLogFields({ operationId: start.id }, () => log.error({ err, attempt: start.attempt }, 'operation attempt failed'));
+      throw err;
     } finally {
       this.runningHere.delete(start.id);
     }
@@ -167,12 +183,17 @@ export class OperationRunner {
         counts: { succeeded: op.counts.succeeded + counts.succeeded, failed: op.counts.failed + counts.failed, noChange: op.counts.noChange + counts.noChange },
       });
       // Another process took the operation over (we were thought dead): it finishes it, we stop.
-      if (!next) return this.awaitExisting((await this.operations.get(op.customerId, op.id))!);
+      if (!next) {
+        log.warn({ chunk }, 'lost the operation to another instance; it finishes the change');
+        return this.awaitExisting((await this.operations.get(op.customerId, op.id))!);
+      }
       op = next;
+      log.debug({ chunk, counts }, 'chunk written');
       onProgress?.({ operationId: op.id, processed: Math.min(total, (chunk + 1) * op.chunkSize), total, counts: op.counts });
     }
     const done = await this.operations.replaceIfUnchanged({ ...op, status: 'completed', completedAt: now(), heartbeatAt: now() });
     if (!done) return this.awaitExisting((await this.operations.get(op.customerId, op.id))!);
+    log.info({ customerId: op.customerId, attempt: op.attempt, counts: op.counts, ms: Date.now() - Date.parse(op.createdAt) }, 'operation completed');
     return this.resultOf(done, op.attempt > 1);
   }
 }

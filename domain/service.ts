@@ -16,6 +16,7 @@ export { RequestError, type RequestProblem } from './errors';
 export { OperationStillRunningError, type OperationResult, type Progress } from './operation-runner';
 export { countOutcomes, type Preview } from './preview';
 export type { OperationSummary } from './queries';
+export { operationIdFor } from './store/operations';
 
 /** What the service runs on: the customer's directory (a port), the operations journal, the partner's data. */
 export interface ServiceBackends {

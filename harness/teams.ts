@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { createApp, type App, type Log } from '../bot/server';
 import { SessionRepository } from '../bot/session';
+import type { Logger } from '../domain/logging';
 import { LicenseService } from '../domain/service';
 import { cosmosBackends, type CosmosBackends } from '../domain/store/backends';
 import type { CosmosStore } from '../domain/store/cosmos';
@@ -94,8 +95,8 @@ export class TeamsHarness {
   constructor(
     readonly store: CosmosStore,
     readonly connector: FakeConnector,
-    /** The app's error log (turn failures, unexpected errors); silent unless a test listens. */
-    private readonly log: Log = () => {},
+    /** The app's log: a callback for its warnings and errors, or a whole logger; silent unless a test listens. */
+    private readonly log: Log | Logger = () => {},
   ) {}
 
   async start(): Promise<this> {

@@ -6,6 +6,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { z } from 'zod';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { log } from '../logging';
 export { mapLimit } from '../map-limit';
 
 export interface CosmosSettings {
@@ -216,10 +217,12 @@ export async function withRetry<T>(fn: () => Promise<T>, attempts = 6, repeatabl
     } catch (err) {
       const status = statusOf(err);
       const retry = status === 429 || (repeatable && (status === 503 || status === 408));
+      if (retry && attempt >= attempts) log.warn({ status, attempts }, 'Cosmos DB request failed after retries');
       if (attempt >= attempts || !retry) throw err;
       const e = err as CosmosErrorLike;
       const header = Number(e.headers?.['x-ms-retry-after-ms']);
       const wait = e.retryAfterInMs ?? e.retryAfterInMilliseconds ?? (Number.isFinite(header) ? header : undefined) ?? 100 * 2 ** attempt;
+      log.debug({ status, attempt, waitMs: Math.min(wait, 5_000) }, 'Cosmos DB request retried');
       await sleep(Math.min(wait, 5_000));
     }
   }
