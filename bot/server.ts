@@ -12,6 +12,8 @@ import { SessionRepository } from './session';
 import { checkActivityEnvelope } from './activity-envelope';
 import { BodyError, readJsonBody } from './request-body';
 import { LicenseDeskBot } from './teams-bot';
+import { resultDownload } from './result-download';
+import { ResultLinks } from './result-links';
 import type { KeyedDocuments } from '../domain/store/keyed-documents';
 
 export interface App {
@@ -27,7 +29,8 @@ export interface App {
 export type Log = (message: string, err?: unknown) => void;
 
 export function createApp(
-  settings: Pick<Settings, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId' | 'BUY_MORE_URL'>,
+  settings: Pick<Settings, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId' | 'BUY_MORE_URL'> &
+    Partial<Pick<Settings, 'RESULT_LINK_KEY' | 'BOT_DOMAIN' | 'WEBSITE_HOSTNAME'>>,
   /** Where the bot keeps each admin's session (per conversation). */
   sessions: KeyedDocuments,
   service: LicenseService,
@@ -56,7 +59,14 @@ export function createApp(
   };
   const background = new BackgroundWork((err) => log('background work failed', err));
   const localMode = !settings.MicrosoftAppId;
-  const deps: BotDeps = { localMode, service, sessions: new SessionRepository(sessions), buyMoreUrl: settings.BUY_MORE_URL, background };
+  // Links to this bot: its public host name in production; locally the loopback port it listens on.
+  let listeningPort = 0;
+  const publicHost = settings.BOT_DOMAIN ?? settings.WEBSITE_HOSTNAME;
+  const resultLinks = new ResultLinks(settings.RESULT_LINK_KEY, () =>
+    publicHost ? `https://${publicHost}` : localMode && listeningPort ? `http://127.0.0.1:${listeningPort}` : undefined,
+  );
+  if (!localMode && !settings.RESULT_LINK_KEY) log('RESULT_LINK_KEY is not set: Download CSV links are signed with a key of this process only (not valid on other instances or after a restart)');
+  const deps: BotDeps = { localMode, service, sessions: new SessionRepository(sessions), buyMoreUrl: settings.BUY_MORE_URL, background, resultLinks };
   const bot = new LicenseDeskBot(deps, adapter, settings.MicrosoftAppId ?? '');
 
   const server = restify.createServer({ name: 'license-desk', handleUncaughtExceptions: false });
@@ -67,6 +77,17 @@ export function createApp(
   server.get('/healthz', (_req, res, next) => {
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
     return next();
+  });
+  // Download CSV (bot/result-download.ts): the signed link is the authorization; no Teams token comes with it.
+  server.get('/results/:customer/:file', async (req, res) => {
+    try {
+      const answer = await resultDownload({ service, links: resultLinks }, { customerKey: String(req.params.customer ?? ''), file: String(req.params.file ?? '') }, Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams));
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+    } catch (err) {
+      log('result download failed', err);
+      if (!res.headersSent) res.send(500, { error: 'The result could not be read; try again.' });
+    }
   });
   server.post('/api/messages', async (req, res) => {
     // The cheapest check first: in production nothing is read, inflated or parsed without a valid
@@ -120,7 +141,10 @@ export function createApp(
     listen: (port, host = localMode ? '127.0.0.1' : '0.0.0.0') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+        server.listen(port, host, () => {
+          listeningPort = (server.address() as { port: number }).port;
+          resolve(listeningPort);
+        });
       }),
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
