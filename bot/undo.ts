@@ -38,6 +38,8 @@ export async function runUndo(ctx: HandlerContext, customerKey: string, operatio
   const undone = await ctx.service.operation(ctx.actor, customerKey, operationId);
   if (!undone) return messageCard({ title: l.badInput, lines: [l.staleCard], tone: 'warning' });
   const request = await ctx.service.undoRequest(ctx.actor, customerKey, operationId, idempotencyKeys.undoClick(operationId, cardId));
+  // Refused here, in the clicked card, rather than in a progress message after the turn.
+  await ctx.service.checkChange(request);
   const customer = await ctx.service.customer(ctx.actor, customerKey);
   const change = { assign: request.licensesToAssign ?? [], remove: request.licensesToRemove ?? [] };
   const outcome = await submitChange(ctx, { customer, request, change, previewFirst: false, pending: {} });

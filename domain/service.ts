@@ -92,7 +92,8 @@ export class LicenseService {
   async operation(actor: Actor, customerKey: string, operationId: string): Promise<OperationResult | undefined> {
     await this.queries.authorize(actor, customerKey, 'view');
     const op = await this.operations.get(customerKey, operationId);
-    return op && this.runner.resultOf(op, true);
+    // A look-up, not a replay: opened from the history, a result must not say it was saved again.
+    return op && this.runner.resultOf(op, false);
   }
 
   /** The operation a given idempotency key started, if any: lets a retried click answer at once. */
@@ -112,6 +113,11 @@ export class LicenseService {
     const req = await this.authorizedChange(input);
     const catalog = await this.queries.loadCatalog(req.customerKey);
     return predict(req, catalog, await this.directory.usersById(req.customerKey, req.userIds));
+  }
+
+  /** Throws as `apply` would for this change (bad request, not allowed), without reading or writing anything else. */
+  async checkChange(input: LicenseChangeRequest): Promise<void> {
+    await this.authorizedChange(input);
   }
 
   /**
