@@ -18,6 +18,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (!settings.localMode && !settings.RESULT_LINK_KEY) {
+    console.warn('RESULT_LINK_KEY is not set: Download CSV links are signed with a key of this process only (they fail after a restart and on other instances).');
+  }
   const store = await openCosmos(cosmosSettings(settings));
   if (store.embedded) console.log('Data lives in memory (embedded Cosmos DB emulator) and is gone when the bot stops; set COSMOS_ENDPOINT to keep it.');
   const backends = cosmosBackends(store);

@@ -65,7 +65,6 @@ export function createApp(
   const resultLinks = new ResultLinks(settings.RESULT_LINK_KEY, () =>
     publicHost ? `https://${publicHost}` : localMode && listeningPort ? `http://127.0.0.1:${listeningPort}` : undefined,
   );
-  if (!localMode && !settings.RESULT_LINK_KEY) log('RESULT_LINK_KEY is not set: Download CSV links are signed with a key of this process only (not valid on other instances or after a restart)');
   const deps: BotDeps = { localMode, service, sessions: new SessionRepository(sessions), buyMoreUrl: settings.BUY_MORE_URL, background, resultLinks };
   const bot = new LicenseDeskBot(deps, adapter, settings.MicrosoftAppId ?? '');
 
