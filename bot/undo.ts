@@ -7,7 +7,9 @@ import { changeSummary } from '../cards/results-cards';
 import { messageCard } from '../cards/simple-cards';
 import { undoPreviewCard } from '../cards/undo-card';
 import type { OperationResult } from '../domain/service';
-import type { HandlerContext } from './context';
+import { LARGE_SELECTION } from './actions/save-licenses';
+import { afterTheTurn, type HandlerContext } from './context';
+import { guard } from './guard';
 import { idempotencyKeys, submitChange } from './save';
 import { renderResult } from './views';
 
@@ -23,6 +25,18 @@ export async function renderUndoPreview(ctx: HandlerContext, customerKey: string
   const l = labels[ctx.lang];
   const undone = await ctx.service.operation(ctx.actor, customerKey, operationId);
   if (!undone) return messageCard({ title: l.badInput, lines: [l.staleCard], tone: 'warning' });
+  if (undone.results.length >= LARGE_SELECTION) {
+    // Checking thousands of users takes seconds and Teams retries an invoke after 15: answer now and
+    // post the preview as a new message, as Save does.
+    const later = afterTheTurn(ctx);
+    void ctx.background.run(async () => ctx.later.send(await guard(later, () => undoPreview(later, undone))));
+    return messageCard({ title: l.undoTitle, lines: [l.checkingUndo(undone.counts.succeeded)], actions: [{ title: l.backToResult, verb: 'resultsPage', data: { operationId, customerKey, page: 1 } }] });
+  }
+  return undoPreview(ctx, undone);
+}
+
+async function undoPreview(ctx: HandlerContext, undone: OperationResult): Promise<AdaptiveCard> {
+  const { customerKey, operationId } = undone;
   const cardId = randomUUID();
   const request = await ctx.service.undoRequest(ctx.actor, customerKey, operationId, idempotencyKeys.undoClick(operationId, cardId));
   // Authorized as the change itself: a reader is refused here, before seeing Undo now.

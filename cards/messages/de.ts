@@ -132,6 +132,7 @@ export const labels: Labels = {
   undoAlready: (n) => `${n} Benutzer haben schon wieder ihre Lizenzen von vorher; sie bleiben, wie sie sind.`,
   undoNothing: 'Niemand kann zurückgesetzt werden: Jeder Benutzer wurde seitdem geändert oder kann aus den oben genannten Gründen nicht zurückgesetzt werden.',
   undoSave: 'Jetzt rückgängig machen',
+  checkingUndo: (n) => `Es wird geprüft, welche der ${n} Benutzer zurückgesetzt werden können. Die Vorschau folgt als neue Nachricht.`,
   undoStarted: 'Die Änderung wird rückgängig gemacht; Fortschritt und Ergebnis folgen als neue Nachrichten.',
   backToResult: 'Zurück zum Ergebnis',
   olderChanges: 'Ältere Änderungen',

@@ -133,6 +133,7 @@ export const labels = {
   undoAlready: (n: number) => `${n} users already have their licenses from before; they stay as they are.`,
   undoNothing: 'Nobody can be put back: every user has been changed since, or cannot be for the reasons above.',
   undoSave: 'Undo now',
+  checkingUndo: (n: number) => `Checking which of the ${n} users can be put back. The preview follows as a new message.`,
   undoStarted: 'Undoing the change; the progress and the result follow as new messages.',
   backToResult: 'Back to the result',
   olderChanges: 'Older changes',
