@@ -20,6 +20,11 @@ const settingsSchema = z
     PLAYGROUND_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535').default(56150),
     // Read in any case (LOG_LEVEL=DEBUG), as operators type it.
     LOG_LEVEL: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })).default('info'),
+    // Download CSV links: signed with this key (≥ 32 characters) so every instance, and the next start, accepts them.
+    RESULT_LINK_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').optional(),
+    // The bot's public host name, for links to it (App Service's WEBSITE_HOSTNAME when unset).
+    BOT_DOMAIN: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(:\d{1,5})?$/i, 'must be the host name of the bot, without https:// or a path').optional(),
+    WEBSITE_HOSTNAME: z.string().optional(),
     BUY_MORE_URL: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).default('https://partner.microsoft.com/dashboard/commerce2/customers'),
   })
   .and(cosmosEnvSchema);

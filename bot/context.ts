@@ -4,6 +4,7 @@ import type { AdaptiveCard } from '../cards/render';
 import type { Lang } from '../cards/i18n';
 import type { Actor } from '../domain/access';
 import type { LicenseService } from '../domain/service';
+import type { ResultLinks } from './result-links';
 import type { Session, SessionRepository } from './session';
 
 export interface ConversationPort {
@@ -20,6 +21,8 @@ export interface BotDeps {
   sessions: SessionRepository;
   buyMoreUrl: string;
   background: BackgroundWork;
+  /** Signed download links for results (Download CSV); absent when the bot's address is unknown. */
+  resultLinks?: ResultLinks;
 }
 
 export interface HandlerContext extends BotDeps {

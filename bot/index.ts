@@ -25,6 +25,9 @@ async function main(): Promise<void> {
   setLogger(createLogger({ level: settings.LOG_LEVEL, pretty: settings.localMode, secrets: secretsIn(process.env) }));
   // Libraries' console output (botbuilder prints refused tokens and failed turns) goes through the log too.
   routeConsole(log);
+  if (!settings.localMode && !settings.RESULT_LINK_KEY) {
+    log.warn({}, 'RESULT_LINK_KEY is not set: Download CSV links are signed with a key of this process only (they fail after a restart and on other instances).');
+  }
   const store = await openCosmos(cosmosSettings(settings));
   if (store.embedded) log.info({}, 'Data lives in memory (embedded Cosmos DB emulator) and is gone when the bot stops; set COSMOS_ENDPOINT to keep it.');
   const backends = cosmosBackends(store);

@@ -88,6 +88,10 @@ export const idempotencyKeys = {
   retryConfirmed(operationId: string, previewCardId: string): string {
     return `retry:${operationId}:${previewCardId}`;
   },
+  /** Undo now on an undo's preview: keyed on that preview card, so a repeated click undoes once. */
+  undoClick(operationId: string, previewCardId: string): string {
+    return `undo:${operationId}:${previewCardId}`;
+  },
 };
 
 export function requestFor(ctx: HandlerContext, customerKey: string, userIds: string[], change: LicenseChange, idempotencyKey: string): LicenseChangeRequest {

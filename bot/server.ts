@@ -14,6 +14,8 @@ import { SessionRepository } from './session';
 import { checkActivityEnvelope } from './activity-envelope';
 import { BodyError, readJsonBody } from './request-body';
 import { LicenseDeskBot } from './teams-bot';
+import { resultDownload } from './result-download';
+import { ResultLinks } from './result-links';
 import type { KeyedDocuments } from '../domain/store/keyed-documents';
 
 export interface App {
@@ -29,7 +31,8 @@ export interface App {
 export type Log = (message: string, err?: unknown) => void;
 
 export function createApp(
-  settings: Pick<Settings, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId' | 'BUY_MORE_URL'>,
+  settings: Pick<Settings, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId' | 'BUY_MORE_URL'> &
+    Partial<Pick<Settings, 'RESULT_LINK_KEY' | 'BOT_DOMAIN' | 'WEBSITE_HOSTNAME'>>,
   /** Where the bot keeps each admin's session (per conversation). */
   sessions: KeyedDocuments,
   service: LicenseService,
@@ -59,7 +62,13 @@ export function createApp(
   };
   const background = new BackgroundWork((err) => logger.error({ err }, 'background work failed'));
   const localMode = !settings.MicrosoftAppId;
-  const deps: BotDeps = { localMode, service, sessions: new SessionRepository(sessions), buyMoreUrl: settings.BUY_MORE_URL, background };
+  // Links to this bot: its public host name in production; locally the loopback port it listens on.
+  let listeningPort = 0;
+  const publicHost = settings.BOT_DOMAIN ?? settings.WEBSITE_HOSTNAME;
+  const resultLinks = new ResultLinks(settings.RESULT_LINK_KEY, () =>
+    publicHost ? `https://${publicHost}` : localMode && listeningPort ? `http://127.0.0.1:${listeningPort}` : undefined,
+  );
+  const deps: BotDeps = { localMode, service, sessions: new SessionRepository(sessions), buyMoreUrl: settings.BUY_MORE_URL, background, resultLinks };
   const bot = new LicenseDeskBot(deps, adapter, settings.MicrosoftAppId ?? '');
 
   const server = restify.createServer({ name: 'license-desk', handleUncaughtExceptions: false });
@@ -70,6 +79,17 @@ export function createApp(
   server.get('/healthz', (_req, res, next) => {
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
     return next();
+  });
+  // Download CSV (bot/result-download.ts): the signed link is the authorization; no Teams token comes with it.
+  server.get('/results/:customer/:file', async (req, res) => {
+    try {
+      const answer = await resultDownload({ service, links: resultLinks }, { customerKey: String(req.params.customer ?? ''), file: String(req.params.file ?? '') }, Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams));
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+    } catch (err) {
+      logger.error({ err }, 'result download failed');
+      if (!res.headersSent) res.send(500, { error: 'The result could not be read; try again.' });
+    }
   });
   const onActivity = async (req: restify.Request, res: restify.Response) => {
     const started = Date.now();
@@ -133,7 +153,10 @@ export function createApp(
     listen: (port, host = localMode ? '127.0.0.1' : '0.0.0.0') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+        server.listen(port, host, () => {
+          listeningPort = (server.address() as { port: number }).port;
+          resolve(listeningPort);
+        });
       }),
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));

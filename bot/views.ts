@@ -11,6 +11,7 @@ import { productNamer, usersCard } from '../cards/users-card';
 import type { Customer } from '../domain/model';
 import type { OperationResult } from '../domain/service';
 import type { PageMove } from '../domain/directory-port';
+import type { HistoryAnchor } from '../domain/service';
 import type { HandlerContext } from './context';
 
 /** Raised when an action needs a customer and none is chosen: the router answers with the customers card. */
@@ -98,11 +99,15 @@ export function selectionHash(userIds: string[]): string {
 export async function renderResult(ctx: HandlerContext, result: OperationResult, page = 1, notice = ''): Promise<AdaptiveCard> {
   const customer = await ctx.service.customer(ctx.actor, result.customerKey);
   const catalog = await ctx.service.catalog(ctx.actor, result.customerKey);
-  return resultCard(ctx.lang, { customer, result, page, notice, productName: (id) => catalog.displayName(id) });
+  const downloadUrl = ctx.resultLinks?.urlFor({ customerKey: result.customerKey, operationId: result.operationId, actor: ctx.actor, lang: ctx.lang });
+  return resultCard(ctx.lang, { customer, result, page, notice, productName: (id) => catalog.displayName(id), downloadUrl });
 }
 
-export async function renderHistory(ctx: HandlerContext): Promise<AdaptiveCard> {
-  const customer = await currentCustomer(ctx);
-  const [operations, products] = await Promise.all([ctx.service.history(ctx.actor, customer.key, 20), ctx.service.products(ctx.actor, customer.key)]);
-  return historyCard(ctx.lang, { customer, operations, productName: productNamer(products) });
+/** The history of the chosen customer (or of `customerKey`, from a history card), from `anchor` on. */
+export async function renderHistory(ctx: HandlerContext, customerKey?: string, anchor?: HistoryAnchor): Promise<AdaptiveCard> {
+  const customer = customerKey ? await ctx.service.customer(ctx.actor, customerKey) : await currentCustomer(ctx);
+  const [page, products] = await Promise.all([ctx.service.historyPage(ctx.actor, customer.key, HISTORY_PER_PAGE, anchor), ctx.service.products(ctx.actor, customer.key)]);
+  return historyCard(ctx.lang, { customer, operations: page.operations, older: page.older, isFirstPage: !anchor, productName: productNamer(products) });
 }
+
+export const HISTORY_PER_PAGE = 20;

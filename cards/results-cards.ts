@@ -5,7 +5,7 @@ import resultTemplate from './templates/result.json';
 import historyTemplate from './templates/history.json';
 import type { Customer } from '../domain/model';
 import type { UserChangePlan } from '../domain/rules';
-import type { OperationResult, OperationSummary, Preview } from '../domain/service';
+import type { HistoryAnchor, OperationResult, OperationSummary, Preview } from '../domain/service';
 import { errorText, labels, type Lang } from './i18n';
 import { clip, expand, nameList, type AdaptiveCard } from './render';
 
@@ -16,7 +16,7 @@ const PROBLEMS_PER_USER = 2;
 
 type Namer = (skuId: string) => string;
 
-function problems(r: UserChangePlan, lang: Lang): string[] {
+export function problemLines(r: UserChangePlan, lang: Lang): string[] {
   const l = labels[lang];
   const lines = r.errors.slice(0, PROBLEMS_PER_USER).flatMap((e) => {
     const t = errorText(e, lang);
@@ -25,7 +25,7 @@ function problems(r: UserChangePlan, lang: Lang): string[] {
   return r.errors.length > PROBLEMS_PER_USER ? [...lines, l.andMore(r.errors.length - PROBLEMS_PER_USER)] : lines;
 }
 
-function changes(r: UserChangePlan, lang: Lang, name: Namer): string[] {
+export function changeLines(r: UserChangePlan, lang: Lang, name: Namer): string[] {
   const l = labels[lang];
   return [
     r.added.length ? `${l.assignedVerb}: ${r.added.map(name).join(', ')}` : '',
@@ -34,7 +34,10 @@ function changes(r: UserChangePlan, lang: Lang, name: Namer): string[] {
   ].filter(Boolean);
 }
 
-const who = (r: UserChangePlan) => (r.userPrincipalName ? `${r.displayName} (${r.userPrincipalName})` : r.displayName);
+export const who = (r: Pick<UserChangePlan, 'displayName' | 'userPrincipalName'>) => (r.userPrincipalName ? `${r.displayName} (${r.userPrincipalName})` : r.displayName);
+
+/** A moment as the cards show it: "2026-12-01 10:15 UTC". */
+export const when = (iso: string) => `${new Date(iso).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 export function changeSummary(lang: Lang, assign: string[], remove: string[], users: number): string {
   const l = labels[lang];
@@ -55,7 +58,7 @@ export function previewCard(
     changeLine: changeSummary(lang, input.change.assign, input.change.remove, preview.results.length),
     seats: preview.seatDemand.map((d) => ({ title: d.displayName, value: `${d.needed} / ${d.available}` })),
     intro: l.previewIntro(failures.length, preview.results.length),
-    failures: failures.slice(0, PREVIEW_FAILURES_SHOWN).map((r) => ({ name: who(r), problems: problems(r, lang) })),
+    failures: failures.slice(0, PREVIEW_FAILURES_SHOWN).map((r) => ({ name: who(r), problems: problemLines(r, lang) })),
     moreText: failures.length > PREVIEW_FAILURES_SHOWN ? l.andMore(failures.length - PREVIEW_FAILURES_SHOWN) : '',
     okText: l.previewOk(preview.counts.succeeded),
     cardId: input.cardId,
@@ -69,7 +72,10 @@ export function orderedResults(results: UserChangePlan[]): UserChangePlan[] {
   return [...results].sort((a, b) => rank[a.status] - rank[b.status]);
 }
 
-export function resultCard(lang: Lang, input: { customer: Customer; result: OperationResult; page: number; productName: Namer; notice?: string; cardId?: string }): AdaptiveCard {
+export function resultCard(
+  lang: Lang,
+  input: { customer: Customer; result: OperationResult; page: number; productName: Namer; notice?: string; cardId?: string; downloadUrl?: string },
+): AdaptiveCard {
   const l = labels[lang];
   const { result } = input;
   const ordered = orderedResults(result.results);
@@ -79,16 +85,15 @@ export function resultCard(lang: Lang, input: { customer: Customer; result: Oper
   const section = (status: UserChangePlan['status'], heading: string, color: string) => {
     const entries = shown.filter((r) => r.status === status);
     return entries.length
-      ? { heading: `${heading} (${result.counts[status]})`, color, entries: entries.map((r) => ({ name: who(r), lines: status === 'failed' ? problems(r, lang) : changes(r, lang, input.productName) })) }
+      ? { heading: `${heading} (${result.counts[status]})`, color, entries: entries.map((r) => ({ name: who(r), lines: status === 'failed' ? problemLines(r, lang) : changeLines(r, lang, input.productName) })) }
       : undefined;
   };
-  const when = new Date(result.completedAt ?? result.createdAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   return expand(resultTemplate, {
     labels: l,
     customerLine: input.customer.displayName,
     countsText: l.resultCounts(result.counts.succeeded, result.counts.failed, result.counts.noChange),
     countsColor: result.counts.failed ? 'Attention' : 'Good',
-    byText: l.by(result.requestedBy.displayName || result.requestedBy.aadObjectId, when),
+    byText: l.by(result.requestedBy.displayName || result.requestedBy.aadObjectId, when(result.completedAt ?? result.createdAt)),
     replayedText: result.replayed ? l.replayed : '',
     notice: input.notice ?? '',
     cardId: input.cardId ?? randomUUID(),
@@ -97,22 +102,34 @@ export function resultCard(lang: Lang, input: { customer: Customer; result: Oper
     pageCount,
     pageText: l.resultPage(page, pageCount),
     failedCount: result.counts.failed,
+    canUndo: result.status === 'completed' && result.counts.succeeded > 0,
+    downloadUrl: input.downloadUrl ?? '',
     operationId: result.operationId,
     customerKey: result.customerKey,
   });
 }
 
-export function historyCard(lang: Lang, input: { customer: Customer; operations: OperationSummary[]; productName: Namer }): AdaptiveCard {
+export function historyCard(
+  lang: Lang,
+  input: { customer: Customer; operations: OperationSummary[]; productName: Namer; older?: HistoryAnchor; isFirstPage?: boolean },
+): AdaptiveCard {
   const l = labels[lang];
   return expand(historyTemplate, {
     labels: l,
     customerKey: input.customer.key,
     customerLine: input.customer.displayName,
-    operations: input.operations.slice(0, 20).map((o) => ({
-      operationId: o.operationId,
-      what: clip(changeSummary(lang, o.assigned.map(input.productName), o.removed.map(input.productName), o.userCount), 200),
-      detail: `${o.createdAt.replace('T', ' ').slice(0, 16)} UTC · ${o.requestedBy?.displayName ?? ''} · ${o.status === 'running' ? l.running : l.historyLine(o.counts.succeeded, o.counts.failed, o.userCount)}`,
-    })),
+    operations: input.operations.slice(0, 20).map((o) => {
+      const what = changeSummary(lang, o.assigned.map(input.productName), o.removed.map(input.productName), o.userCount);
+      return {
+        operationId: o.operationId,
+        what: clip(o.undoOf ? `${l.undoHistoryPrefix(when(o.undoOf.createdAt))}: ${what}` : what, 200),
+        detail: `${when(o.createdAt)} · ${o.requestedBy?.displayName ?? ''} · ${o.status === 'running' ? l.running : l.historyLine(o.counts.succeeded, o.counts.failed, o.userCount)}`,
+        canUndo: o.status === 'completed' && o.counts.succeeded > 0,
+      };
+    }),
+    hasOlder: !!input.older,
+    olderBefore: input.older?.before ?? '',
+    olderShown: input.older?.shown.join(',') ?? '',
+    showNewest: input.isFirstPage === false,
   });
 }
-

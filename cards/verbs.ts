@@ -22,6 +22,9 @@ export const VERBS = [
   'retryFailed',
   'resultsPage',
   'chooseChange',
+  'historyPage',
+  'undoChange',
+  'confirmUndo',
 ] as const;
 
 export type Verb = (typeof VERBS)[number];

@@ -2,6 +2,7 @@
 // the requester to be allowed to do.
 import type { Actor, Permission } from './access';
 import { RequestError } from './errors';
+import { undoProblem } from './undo-targets';
 import { licenseChangeRequestSchema, MAX_USERS_PER_CHANGE, type LicenseChangeRequest, type ParsedChangeRequest } from './model';
 
 export { RequestError };
@@ -16,6 +17,10 @@ export function parseChangeRequest(input: LicenseChangeRequest): ParsedChangeReq
     throw new RequestError('invalidChange', { details: issues });
   }
   const req = parsed.data;
+  const undo = undoProblem(req);
+  if (undo) throw new RequestError('invalidChange', { details: undo });
+  // An undo puts each user back on their own: a product may come back for one and go for another.
+  if (req.mode === 'undo') return req;
   if (req.mode === 'remove' && !req.licensesToRemove.length) throw new RequestError('nothingToRemove');
   if (req.mode === 'add' && !req.licensesToAssign.length && !req.licensesToRemove.length) throw new RequestError('nothingToChange');
   const overlap = req.licensesToAssign.find((l) => req.licensesToRemove.includes(l.skuId));

@@ -12,7 +12,9 @@ export type LicenseErrorCode =
   | 'notAssignable'
   | 'invalidDisabledPlans'
   | 'userNotFound'
-  | 'concurrentChange';
+  | 'concurrentChange'
+  /** Undo: the user's licenses are no longer what the undone change left. */
+  | 'changedSinceUndoneChange';
 
 /** Why a product cannot be given to a user (Graph: appliesTo, capabilityStatus). */
 export type NotAssignableWhy = 'appliesToCompany' | 'suspended' | 'lockedOut' | 'deleted';
@@ -40,7 +42,10 @@ export type RequestProblem =
   | 'tooManyUsers'
   | 'nothingToRemove'
   | 'nothingToChange'
-  | 'assignedAndRemoved';
+  | 'assignedAndRemoved'
+  | 'nothingToUndo'
+  | 'undoWhileRunning'
+  | 'undoTooLarge';
 
 /** A request the domain refuses as a whole (4xx); `details` keeps zod's findings verbatim. */
 export class RequestError extends Error {

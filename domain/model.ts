@@ -153,7 +153,7 @@ export const partnerSchema = z
   .superRefine(everyRoleKnown);
 export type Partner = z.infer<typeof partnerSchema>;
 
-export type ChangeMode = 'add' | 'replace' | 'remove';
+export type ChangeMode = 'add' | 'replace' | 'remove' | 'undo';
 
 /** A bulk license change: what the admin asked for, before any rule is checked. */
 /**
@@ -166,12 +166,29 @@ export type LicenseToAssign = z.infer<typeof licenseToAssignSchema>;
 /** The most users one change may name: the request is stored with its operation (Cosmos items ≤ 2 MB). */
 export const MAX_USERS_PER_CHANGE = 20_000;
 
+/**
+ * An undo: per user, the licenses to go back to and those the undone change left; a user is put back
+ * only while they still hold exactly what it left. Kept compact (the request is stored with its
+ * operation): distinct license lists once, and per user of `userIds`, in order, two indexes into them.
+ */
+export const undoTargetsSchema = z.object({
+  /** The change undone, and when it was made (for the history). */
+  operationId: z.string().min(1).max(80),
+  createdAt: z.string().max(40),
+  licenseSets: z.array(z.array(assignedLicenseSchema)),
+  /** [licenses before the undone change, licenses it left], as indexes into licenseSets. */
+  users: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])),
+});
+export type UndoTargets = z.infer<typeof undoTargetsSchema>;
+
 export const licenseChangeRequestSchema = z.object({
   customerKey: z.string().min(1),
   userIds: z.array(guidLike).min(1).max(MAX_USERS_PER_CHANGE),
   licensesToAssign: z.array(licenseToAssignSchema).default([]),
   licensesToRemove: z.array(guidLike).default([]),
-  mode: z.enum(['add', 'replace', 'remove']).default('add'),
+  mode: z.enum(['add', 'replace', 'remove', 'undo']).default('add'),
+  /** Mode "undo" only: what each user goes back to. licensesToAssign/licensesToRemove then only summarize it. */
+  undo: undoTargetsSchema.optional(),
   requestedBy: z.object({ aadObjectId: z.string().min(1), userId: z.string().optional(), displayName: z.string().default('') }),
   idempotencyKey: z.string().min(8).max(200),
 });

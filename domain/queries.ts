@@ -5,7 +5,8 @@ import { RequestError } from './errors';
 import { Catalog, type Product } from './catalog';
 import type { CustomerDirectory, DirectoryUserRecord, PageMove, UserFilter, UserPage } from './directory-port';
 import type { Customer, LicenseChangeRequest } from './model';
-import type { OperationRepository, OutcomeCounts } from './store/operations';
+import type { HistoryAnchor, OperationRepository, OutcomeCounts } from './store/operations';
+import { restrictUndo, undoRequestFor } from './undo';
 import type { PartnerRepository } from './store/partner';
 
 export interface OperationSummary {
@@ -19,6 +20,14 @@ export interface OperationSummary {
   removed: string[];
   userCount: number;
   counts: OutcomeCounts;
+  /** An undo: the change it undid. */
+  undoOf?: { operationId: string; createdAt: string };
+}
+
+/** A page of the history, and where the next (older) one starts, if there are more. */
+export interface HistoryPage {
+  operations: OperationSummary[];
+  older?: HistoryAnchor;
 }
 
 export class LicenseQueries {
@@ -81,9 +90,20 @@ export class LicenseQueries {
   }
 
   async history(actor: Actor, customerKey: string, limit = 10): Promise<OperationSummary[]> {
+    return (await this.historyPage(actor, customerKey, limit)).operations;
+  }
+
+  /** `limit` operations from `anchor` on (newest first), and the anchor of the older ones after them. */
+  async historyPage(actor: Actor, customerKey: string, limit: number, anchor?: HistoryAnchor): Promise<HistoryPage> {
     await this.authorize(actor, customerKey, 'view');
-    const rows = await this.operations.recent(customerKey, limit);
-    return rows.map((r) => ({
+    const rows = await this.operations.recent(customerKey, limit + 1, anchor);
+    const shown = rows.slice(0, limit);
+    const last = shown[shown.length - 1];
+    // The next page starts at the last one shown; those of its very instant shown so far are skipped.
+    const older = rows.length > limit && last
+      ? { before: last.createdAt, shown: [...(anchor && anchor.before === last.createdAt ? anchor.shown : []), ...shown.filter((r) => r.createdAt === last.createdAt).map((r) => r.id)] }
+      : undefined;
+    const operations = shown.map((r) => ({
       operationId: r.id,
       status: r.status,
       createdAt: r.createdAt,
@@ -94,7 +114,17 @@ export class LicenseQueries {
       removed: r.licensesToRemove ?? [],
       userCount: r.userCount,
       counts: r.counts,
+      undoOf: r.undoOf,
     }));
+    return { operations, older };
+  }
+
+  /** The undo of an operation (a new change request); RequestError when it cannot be undone. */
+  async undoRequest(actor: Actor, customerKey: string, operationId: string, idempotencyKey: string): Promise<LicenseChangeRequest> {
+    await this.authorize(actor, customerKey, 'view');
+    const op = await this.operations.get(customerKey, operationId);
+    if (!op) throw new RequestError('noSuchOperation', { operationId });
+    return undoRequestFor(op, await this.operations.results(op), requesterOf(actor), idempotencyKey);
   }
 
   /** A new request for the users an operation failed for, with the same licenses; undefined if none failed. */
@@ -104,7 +134,8 @@ export class LicenseQueries {
     if (!op) return undefined;
     const failed = (await this.operations.results(op)).filter((r) => r.status === 'failed').map((r) => r.userId);
     if (!failed.length) return undefined;
-    const { userIds: _all, idempotencyKey: _key, requestedBy: _by, ...same } = op.request;
-    return { ...same, userIds: failed, idempotencyKey, requestedBy: requesterOf(actor) };
+    const { idempotencyKey: _key, requestedBy: _by, ...same } = op.request;
+    // An undo's targets are per user: keep those of the failed users only.
+    return { ...restrictUndo(same, failed), idempotencyKey, requestedBy: requesterOf(actor) };
   }
 }

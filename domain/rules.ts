@@ -3,6 +3,7 @@
 import type { Catalog } from './catalog';
 import { licenseError, type LicenseError } from './errors';
 import type { AssignedLicense, DirectoryUser, ParsedChangeRequest } from './model';
+import { sameLicenses, undoTargetOf } from './undo-targets';
 
 export type UserOutcomeStatus = 'succeeded' | 'noChange' | 'failed';
 
@@ -63,6 +64,30 @@ function targetLicenses(user: DirectoryUser, req: ParsedChangeRequest): Assigned
   return after;
 }
 
+/**
+ * An undo puts the user back to what they had before the undone change — only while they still hold
+ * exactly what it left; already back is no change; anything else was changed since and is not touched.
+ */
+function undoTarget(user: DirectoryUser, userId: string, req: ParsedChangeRequest, catalog: Catalog): AssignedLicense[] | { error: LicenseError } {
+  const target = undoTargetOf(req, userId);
+  if (target && sameLicenses(user.assignedLicenses, target.after)) return target.before;
+  if (target && sameLicenses(user.assignedLicenses, target.before)) return user.assignedLicenses;
+  const left = new Map((target?.after ?? []).map((l) => [l.skuId, l]));
+  const now = new Map(user.assignedLicenses.map((l) => [l.skuId, l]));
+  const names = (ids: string[]) => ids.map((id) => catalog.displayName(id));
+  // The latest License Desk change to the user since (the Cosmos directory keeps marks; others may not).
+  const marks = (user as { licenseChanges?: { operationId: string; at: string }[] }).licenseChanges ?? [];
+  const later = marks.find((m) => m.operationId !== req.undo?.operationId && m.at > (req.undo?.createdAt ?? ''));
+  return {
+    error: licenseError('changedSinceUndoneChange', {
+      assignedSince: names([...now.keys()].filter((id) => !left.has(id))),
+      removedSince: names([...left.keys()].filter((id) => !now.has(id))),
+      plansChangedSince: names([...now.keys()].filter((id) => left.has(id) && !sameLicenses([now.get(id)!], [left.get(id)!]))),
+      changedAt: later ? later.at.replace('T', ' ').slice(0, 16) + ' UTC' : '',
+    }),
+  };
+}
+
 /** Checks every rule but seat counts for one user; status is provisional until seats are allocated. */
 export function evaluateUserChange(user: DirectoryUser | undefined, userId: string, req: ParsedChangeRequest, catalog: Catalog): UserChangePlan {
   if (!user) {
@@ -72,7 +97,11 @@ export function evaluateUserChange(user: DirectoryUser | undefined, userId: stri
     };
   }
   const before = user.assignedLicenses;
-  const after = targetLicenses(user, req);
+  const after = req.mode === 'undo' ? undoTarget(user, userId, req, catalog) : targetLicenses(user, req);
+  if ('error' in after) {
+    const plan = { userId, displayName: user.displayName, userPrincipalName: user.userPrincipalName, before, after: before, added: [], removed: [], updated: [] };
+    return { ...plan, status: 'failed', errors: [after.error] };
+  }
   const beforeById = new Map(before.map((l) => [l.skuId, l]));
   const afterIds = new Set(after.map((l) => l.skuId));
   const added = after.filter((l) => !beforeById.has(l.skuId)).map((l) => l.skuId);

@@ -8,15 +8,17 @@ import type { CustomerDirectory, DirectoryUserRecord, PageMove, UserFilter, User
 import type { Customer, LicenseChangeRequest, ParsedChangeRequest } from './model';
 import { OperationRunner, type OperationResult, type Progress, type RunnerOptions } from './operation-runner';
 import { predict, type Preview } from './preview';
-import { LicenseQueries, type OperationSummary } from './queries';
+import { LicenseQueries, type HistoryPage, type OperationSummary } from './queries';
+import type { HistoryAnchor } from './store/operations';
 import { operationIdFor, type OperationRepository } from './store/operations';
 import type { PartnerRepository } from './store/partner';
 
 export { RequestError, type RequestProblem } from './errors';
 export { OperationStillRunningError, type OperationResult, type Progress } from './operation-runner';
 export { countOutcomes, type Preview } from './preview';
-export type { OperationSummary } from './queries';
+export type { HistoryPage, OperationSummary } from './queries';
 export { operationIdFor } from './store/operations';
+export type { HistoryAnchor } from './store/operations';
 
 /** What the service runs on: the customer's directory (a port), the operations journal, the partner's data. */
 export interface ServiceBackends {
@@ -75,10 +77,24 @@ export class LicenseService {
     return this.queries.history(actor, customerKey, limit);
   }
 
+  /** A page of the customer's changes, newest first; `older` is where the next page starts. */
+  historyPage(actor: Actor, customerKey: string, limit: number, anchor?: HistoryAnchor): Promise<HistoryPage> {
+    return this.queries.historyPage(actor, customerKey, limit, anchor);
+  }
+
+  /**
+   * The undo of an operation as a new change request (preview and apply it like any other): each user
+   * it changed goes back to what they had, if they still hold what it left them with.
+   */
+  undoRequest(actor: Actor, customerKey: string, operationId: string, idempotencyKey: string): Promise<LicenseChangeRequest> {
+    return this.queries.undoRequest(actor, customerKey, operationId, idempotencyKey);
+  }
+
   async operation(actor: Actor, customerKey: string, operationId: string): Promise<OperationResult | undefined> {
     await this.queries.authorize(actor, customerKey, 'view');
     const op = await this.operations.get(customerKey, operationId);
-    return op && this.runner.resultOf(op, true);
+    // A look-up, not a replay: opened from the history, a result must not say it was saved again.
+    return op && this.runner.resultOf(op, false);
   }
 
   /** The operation a given idempotency key started, if any: lets a retried click answer at once. */
@@ -98,6 +114,11 @@ export class LicenseService {
     const req = await this.authorizedChange(input);
     const catalog = await this.queries.loadCatalog(req.customerKey);
     return predict(req, catalog, await this.directory.usersById(req.customerKey, req.userIds));
+  }
+
+  /** Throws as `apply` would for this change (bad request, not allowed), without reading or writing anything else. */
+  async checkChange(input: LicenseChangeRequest): Promise<void> {
+    await this.authorizedChange(input);
   }
 
   /**

@@ -97,13 +97,15 @@ export class TeamsHarness {
     readonly connector: FakeConnector,
     /** The app's log: a callback for its warnings and errors, or a whole logger; silent unless a test listens. */
     private readonly log: Log | Logger = () => {},
+    /** More settings for the app (e.g. RESULT_LINK_KEY). */
+    private readonly settings: Partial<Parameters<typeof createApp>[0]> = {},
   ) {}
 
   async start(): Promise<this> {
     this.backends = cosmosBackends(this.store);
     this.service = new LicenseService(this.backends);
     this.app = createApp(
-      { MicrosoftAppType: 'MultiTenant', BUY_MORE_URL: 'https://partner.microsoft.com/dashboard/commerce2/customers' },
+      { MicrosoftAppType: 'MultiTenant', BUY_MORE_URL: 'https://partner.microsoft.com/dashboard/commerce2/customers', ...this.settings },
       this.backends.sessions,
       this.service,
       this.log,

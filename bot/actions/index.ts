@@ -18,9 +18,13 @@ import { showSelected } from './show-selected';
 import { usersFilter } from './users-filter';
 import { usersPage } from './users-page';
 import { viewServicePlans } from './view-service-plans';
+import { historyPage } from './history-page';
+import { undoChange } from './undo-change';
+import { confirmUndo } from './confirm-undo';
 
 /** The handler of every verb a card can send: a verb of cards/verbs.ts without one, or an action under another verb's name, does not compile. */
 export const cardActions = {
   showCustomers, customersPage, selectCustomer, usersPage, usersFilter, selectPage, clearSelection, showSelected, selectedPage,
   dropSelected, manageLicenses, manageProductsPage, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, chooseChange,
+  historyPage, undoChange, confirmUndo,
 } satisfies ActionTable;

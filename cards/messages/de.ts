@@ -1,7 +1,7 @@
 // Jedes deutsche Wort von License Desk: dieselben Schlüssel wie cards/messages/en.ts (Labels und die Texte
 // der Fehlercodes der Domäne, aus ihren strukturierten Parametern).
 import type { ErrorParam, NotAssignableWhy, RequestProblem } from '../../domain/errors';
-import { joined, type ErrorTexts, type Labels } from './en';
+import { joined, sinceText, type ErrorTexts, type Labels } from './en';
 
 export const labels: Labels = {
   appName: 'License Desk',
@@ -123,6 +123,22 @@ export const labels: Labels = {
   messageTooLong: (n, max) => `Diese Nachricht hat ${n} Zeichen; ich lese höchstens ${max}. Schicken Sie lange Benutzerlisten in Teilen.`,
   filterTooLong: (n, max) => `Dieser Filter hat ${n} Zeichen; ein Filter hat höchstens ${max}. Es wurde nichts geändert.`,
   notOfferedHere: 'License Desk bietet das hier nicht an. Schreiben Sie „hilfe“ in Ihren Chat mit License Desk, um zu sehen, was es kann.',
+  undo: 'Rückgängig',
+  undoTitle: 'Diese Änderung rückgängig machen?',
+  undoOf: (what, when, who) => `Rückgängig: ${what} (${when}, von ${who})`,
+  undoHistoryPrefix: (when) => `Rückgängig gemacht: die Änderung vom ${when}`,
+  undoPutBack: (n) => `Wird zurückgesetzt (${n})`,
+  undoCannot: (n) => `Kann nicht zurückgesetzt werden (${n})`,
+  undoAlready: (n) => `${n} Benutzer haben schon wieder ihre Lizenzen von vorher; sie bleiben, wie sie sind.`,
+  undoNothing: 'Niemand kann zurückgesetzt werden: Jeder Benutzer wurde seitdem geändert oder kann aus den oben genannten Gründen nicht zurückgesetzt werden.',
+  undoSave: 'Jetzt rückgängig machen',
+  checkingUndo: (n) => `Es wird geprüft, welche der ${n} Benutzer zurückgesetzt werden können. Die Vorschau folgt als neue Nachricht.`,
+  undoStarted: 'Die Änderung wird rückgängig gemacht; Fortschritt und Ergebnis folgen als neue Nachrichten.',
+  backToResult: 'Zurück zum Ergebnis',
+  olderChanges: 'Ältere Änderungen',
+  newestChanges: 'Neueste Änderungen',
+  downloadCsv: 'CSV herunterladen',
+  linkRefused: 'Dieser Download-Link ist ungültig, abgelaufen (Links gelten eine Stunde) oder nicht für Sie. Öffnen Sie die Änderung in License Desk erneut (verlauf → Öffnen), um einen neuen Link zu erhalten.',
 };
 
 /** Was eine Abhängigkeit braucht: „MCOEV (in Teams Phone Standard)“, „X oder Y“, „eines von A, B“. */
@@ -171,6 +187,10 @@ export const errors: ErrorTexts = {
     reason: 'Die Lizenzen des Benutzers wurden während des Speicherns von jemand anderem geändert.',
     fix: 'Wiederholen Sie die fehlgeschlagenen Benutzer; der neue Stand wird erneut geprüft.',
   }),
+  changedSinceUndoneChange: (p) => ({
+    reason: `Die Lizenzen des Benutzers wurden nach dieser Änderung geändert${p.changedAt ? ` (zuletzt am ${p.changedAt} in License Desk)` : ''}: ${sinceText(p, { assigned: 'seitdem zugewiesen', removed: 'seitdem entzogen', plans: 'Servicepläne seitdem geändert', none: 'außerhalb von License Desk geändert' })}. Ein Zurücksetzen würde das mit rückgängig machen, daher blieben sie unverändert.`,
+    fix: 'Prüfen Sie die aktuellen Lizenzen des Benutzers und ändern Sie sie unter Lizenzen verwalten, oder machen Sie zuerst die spätere Änderung rückgängig.',
+  }),
 };
 
 export const requestProblems: Record<RequestProblem, (p: Record<string, string | number>) => string> = {
@@ -181,4 +201,7 @@ export const requestProblems: Record<RequestProblem, (p: Record<string, string |
   nothingToRemove: () => 'Nichts zu entziehen: nennen Sie mindestens ein Produkt.',
   nothingToChange: () => 'Nichts zu ändern: nennen Sie mindestens ein Produkt.',
   assignedAndRemoved: (p) => `Das Produkt ${p.skuId} wird zugleich zugewiesen und entzogen.`,
+  nothingToUndo: () => 'Nichts rückgängig zu machen: Diese Änderung hat keinen Benutzer geändert.',
+  undoWhileRunning: () => 'Diese Änderung wird noch gespeichert; machen Sie sie rückgängig, sobald ihr Ergebnis da ist.',
+  undoTooLarge: (p) => `Diese Änderung betraf ${p.users} Benutzer mit zu vielen verschiedenen Lizenzkombinationen, um sie in einem Schritt rückgängig zu machen.`,
 };

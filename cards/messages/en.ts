@@ -123,6 +123,23 @@ export const labels = {
   messageTooLong: (n: number, max: number) => `That message has ${n} characters; I read at most ${max}. Send long lists of users in parts.`,
   filterTooLong: (n: number, max: number) => `That filter has ${n} characters; a filter has at most ${max}. Nothing was changed.`,
   notOfferedHere: 'License Desk does not offer this here. Type "help" in your chat with License Desk to see what it can do.',
+  // Undo, history pages and the CSV download.
+  undo: 'Undo',
+  undoTitle: 'Undo this change?',
+  undoOf: (what: string, when: string, who: string) => `Undo of: ${what} (${when}, by ${who})`,
+  undoHistoryPrefix: (when: string) => `Undo of the change of ${when}`,
+  undoPutBack: (n: number) => `Put back (${n})`,
+  undoCannot: (n: number) => `Cannot be put back (${n})`,
+  undoAlready: (n: number) => `${n} users already have their licenses from before; they stay as they are.`,
+  undoNothing: 'Nobody can be put back: every user has been changed since, or cannot be for the reasons above.',
+  undoSave: 'Undo now',
+  checkingUndo: (n: number) => `Checking which of the ${n} users can be put back. The preview follows as a new message.`,
+  undoStarted: 'Undoing the change; the progress and the result follow as new messages.',
+  backToResult: 'Back to the result',
+  olderChanges: 'Older changes',
+  newestChanges: 'Newest changes',
+  downloadCsv: 'Download CSV',
+  linkRefused: 'This download link is not valid, has expired (links last an hour) or is not yours. Open the change again in License Desk (history → Open) for a new link.',
 } as const;
 
 /** The shape every language's labels have: the same keys, functions with the same parameters. */
@@ -194,7 +211,21 @@ export const errors: ErrorTexts = {
     reason: "The user's licenses were changed by someone else while this change was being saved.",
     fix: 'Retry the failed users; the new state will be checked again.',
   }),
+  changedSinceUndoneChange: (p) => ({
+    reason: `The user's licenses were changed after this change${p.changedAt ? ` (last on ${p.changedAt} in License Desk)` : ''}: ${sinceText(p, { assigned: 'assigned since', removed: 'removed since', plans: 'service plans changed since', none: 'changed outside License Desk' })}. Putting them back would undo that too, so they were left as they are.`,
+    fix: 'Check the user\'s licenses now and change them in Manage licenses, or undo the later change first.',
+  }),
 };
+
+/** What changed on a user since an undone change: "Teams Phone assigned since; Visio removed since". */
+export function sinceText(p: Record<string, ErrorParam>, w: { assigned: string; removed: string; plans: string; none: string }): string {
+  const parts = [
+    Array.isArray(p.assignedSince) && p.assignedSince.length ? `${joined(p.assignedSince, ', ')} ${w.assigned}` : '',
+    Array.isArray(p.removedSince) && p.removedSince.length ? `${joined(p.removedSince, ', ')} ${w.removed}` : '',
+    Array.isArray(p.plansChangedSince) && p.plansChangedSince.length ? `${joined(p.plansChangedSince, ', ')}: ${w.plans}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join('; ') : w.none;
+}
 
 export const requestProblems: Record<RequestProblem, (p: Record<string, string | number>) => string> = {
   noSuchCustomer: (p) => `No customer "${p.customerKey}".`,
@@ -204,4 +235,7 @@ export const requestProblems: Record<RequestProblem, (p: Record<string, string |
   nothingToRemove: () => 'Nothing to remove: name at least one product.',
   nothingToChange: () => 'Nothing to change: name at least one product.',
   assignedAndRemoved: (p) => `Product ${p.skuId} is both assigned and removed.`,
+  nothingToUndo: () => 'Nothing to undo: this change did not change any user.',
+  undoWhileRunning: () => 'This change is still being saved; undo it once its result is in.',
+  undoTooLarge: (p) => `This change touched ${p.users} users with too many different license combinations to undo in one go.`,
 };

@@ -46,7 +46,13 @@ export interface OperationDoc {
 
 /** An operation as `recent()` lists it: the header with the request's parts flattened, without its user ids. */
 export type OperationHeadline = Pick<OperationDoc, 'id' | 'customerId' | 'idempotencyKey' | 'status' | 'createdAt' | 'completedAt' | 'counts' | 'seatDemand'> &
-  Pick<ParsedChangeRequest, 'requestedBy' | 'mode' | 'licensesToAssign' | 'licensesToRemove'> & { userCount: number };
+  Pick<ParsedChangeRequest, 'requestedBy' | 'mode' | 'licensesToAssign' | 'licensesToRemove'> & { userCount: number; undoOf?: { operationId: string; createdAt: string } };
+
+/** Where a page of the history starts: older than `before`, or as old but not among `shown` (same instant). */
+export interface HistoryAnchor {
+  before: string;
+  shown: string[];
+}
 
 export interface OperationChunkDoc {
   id: string;
@@ -132,13 +138,22 @@ export class OperationRepository {
     return chunks.sort((a, b) => a.chunk - b.chunk).flatMap((c) => c.results);
   }
 
-  /** Newest first; the request's user list is left out (it can be long), only its length. */
-  async recent(customerId: string, limit: number): Promise<OperationHeadline[]> {
-    return queryAll<OperationHeadline>(
+  /**
+   * Newest first; the request's user list is left out (it can be long), only its length. Paged by keyset
+   * on createdAt (no OFFSET in the emulator): operations of the anchor's instant already shown are skipped.
+   */
+  async recent(customerId: string, limit: number, anchor?: HistoryAnchor): Promise<OperationHeadline[]> {
+    const top = Math.max(1, Math.min(100, Math.floor(limit))) + (anchor?.shown.length ?? 0);
+    const rows = await queryAll<OperationHeadline>(
       this.container,
-      `SELECT TOP ${Math.max(1, Math.min(100, Math.floor(limit)))} c.id, c.customerId, c.idempotencyKey, c.status, c.createdAt, c.completedAt, c.counts, c.seatDemand, c.request.requestedBy AS requestedBy, c.request.mode AS mode, c.request.licensesToAssign AS licensesToAssign, c.request.licensesToRemove AS licensesToRemove, ARRAY_LENGTH(c.request.userIds) AS userCount FROM c WHERE c.customerId = @c AND c.type = "operation" ORDER BY c.createdAt DESC`,
-      [{ name: '@c', value: customerId }],
+      `SELECT TOP ${top} c.id, c.customerId, c.idempotencyKey, c.status, c.createdAt, c.completedAt, c.counts, c.seatDemand, c.request.requestedBy AS requestedBy, c.request.mode AS mode, c.request.licensesToAssign AS licensesToAssign, c.request.licensesToRemove AS licensesToRemove, ARRAY_LENGTH(c.request.userIds) AS userCount, c.request.undo.operationId AS undoOfId, c.request.undo.createdAt AS undoOfAt FROM c WHERE c.customerId = @c AND c.type = "operation"${anchor ? ' AND c.createdAt <= @before' : ''} ORDER BY c.createdAt DESC`,
+      [{ name: '@c', value: customerId }, ...(anchor ? [{ name: '@before', value: anchor.before }] : [])],
     );
+    const skip = new Set(anchor?.shown ?? []);
+    return rows
+      .filter((r) => !(skip.has(r.id) && r.createdAt === anchor?.before))
+      .slice(0, top - (anchor?.shown.length ?? 0))
+      .map(({ undoOfId, undoOfAt, ...r }: OperationHeadline & { undoOfId?: string; undoOfAt?: string }) => (undoOfId ? { ...r, undoOf: { operationId: undoOfId, createdAt: undoOfAt ?? '' } } : r));
   }
 
   /** Running operations of every customer whose owner stopped beating (cross-partition, at start-up only). */

@@ -13,6 +13,7 @@ import { selectedCard } from '../../cards/selected-card';
 import { servicePlansCard } from '../../cards/service-plans-card';
 import { choicesCard, helpCard, messageCard, progressCard } from '../../cards/simple-cards';
 import { usersCard } from '../../cards/users-card';
+import { undoPreviewCard } from '../../cards/undo-card';
 import { bigTenant } from '../../bench/big-tenant';
 import { Catalog } from '../../domain/catalog';
 import type { Dataset } from '../../domain/dataset';
@@ -106,6 +107,16 @@ describe.each(langs)('cards in %s, from the demo tenants', (lang) => {
     expectValid(card);
     expectValid(resultCard(lang, { customer, result, page: 2, productName: (id) => catalog.displayName(id) }));
     expectValid(historyCard(lang, { customer, operations: await service.history(ALEX, 'contoso'), productName: (id) => catalog.displayName(id) }));
+    // With Download CSV, the Undo preview of this very change, and its undo in a history with older pages.
+    expectValid(resultCard(lang, { customer, result, page: 1, productName: (id) => catalog.displayName(id), downloadUrl: `https://bot.example.com/results/contoso/${result.operationId}.csv?sig=x` }));
+    const undo = await service.undoRequest(ALEX, 'contoso', result.operationId, `undo-${lang}-${req.idempotencyKey}`);
+    const undoPreview = await service.preview(undo);
+    expect(undoPreview.counts.succeeded).toBe(result.counts.succeeded);
+    expectValid(undoPreviewCard(lang, { customer, undone: result, undoneWhat: 'Assigned: Copilot for Microsoft 365', preview: undoPreview, cardId: 'c-2', productName: (id) => catalog.displayName(id) }));
+    await service.apply(undo);
+    const page = await service.historyPage(ALEX, 'contoso', 1);
+    expect(page.operations[0].undoOf?.operationId).toBe(result.operationId);
+    expectValid(historyCard(lang, { customer, operations: page.operations, older: page.older, isFirstPage: false, productName: (id) => catalog.displayName(id) }));
   });
 });
 
@@ -141,6 +152,7 @@ describe('a 10,000-user customer: every card stays under the budget', () => {
     for (const lang of langs) {
       expectValid(previewCard(lang, { customer: customer(), preview, change: { assign: ['Copilot for Microsoft 365'], remove: [] }, cardId: 'c', canSave: true }));
       for (const page of [1, 2, 200, 400]) expectValid(resultCard(lang, { customer: customer(), result, page, productName: (id) => catalog.displayName(id) }));
+      expectValid(undoPreviewCard(lang, { customer: customer(), undone: result, undoneWhat: 'Assigned: Copilot for Microsoft 365 → 10000 users', preview, cardId: 'c', productName: (id) => catalog.displayName(id) }));
     }
   });
 
