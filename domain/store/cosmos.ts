@@ -277,8 +277,8 @@ export async function readModifyWrite<T extends ItemDefinition & { id: string }>
 }
 
 /** Runs a query to the end, following continuation tokens. */
-export async function queryAll<T>(container: Container, query: string, parameters: SqlParameter[]): Promise<T[]> {
-  const iterator = container.items.query<T>({ query, parameters }, { maxItemCount: 1000 });
+export async function queryAll<T>(container: Container, query: string, parameters: SqlParameter[], pageSize = 1000): Promise<T[]> {
+  const iterator = container.items.query<T>({ query, parameters }, { maxItemCount: pageSize });
   const out: T[] = [];
   while (iterator.hasMoreResults()) {
     const { resources } = await withRetry(() => iterator.fetchNext());

@@ -1,6 +1,7 @@
 // Users and products of each customer, in the `directory` container (partition key: customerId).
 import type { Container, SqlParameter } from '@azure/cosmos';
-import { PAGE_SIZE, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type UserFilter, type UserPage } from '../directory-port';
+import { PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type UserFilter, type UserPage } from '../directory-port';
+import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
 import type { DirectoryUser, SubscribedSku } from '../model';
 import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
@@ -47,6 +48,27 @@ export function toUserDoc(customerId: string, user: DirectoryUser, licenseChange
     skuIds: user.assignedLicenses.map((l) => l.skuId),
     licenseChanges,
   };
+}
+
+const SUMMARY_ID = 'summary:directory';
+
+interface SummaryDoc extends DirectorySummary {
+  id: string;
+  type: 'summary';
+  customerId: string;
+}
+
+/** Departments and usage locations present (sorted, each once) and the number of users. */
+export function summarize(users: Iterable<{ department?: string | null; usageLocation?: string | null }>): DirectorySummary {
+  const departments = new Set<string>();
+  const locations = new Set<string>();
+  let userCount = 0;
+  for (const u of users) {
+    userCount++;
+    if (u.department) departments.add(u.department);
+    if (u.usageLocation) locations.add(u.usageLocation);
+  }
+  return { departments: [...departments].sort((a, b) => a.localeCompare(b)), usageLocations: [...locations].sort(), userCount };
 }
 
 export const skuDocId = (skuId: string) => `sku:${skuId}`;
@@ -153,6 +175,18 @@ export class DirectoryRepository {
       parts.push('ARRAY_CONTAINS(c.skuIds, @sku)');
       parameters.push({ name: '@sku', value: filter.skuId });
     }
+    if (filter.lacksSkuId) {
+      parts.push('NOT ARRAY_CONTAINS(c.skuIds, @lacks)');
+      parameters.push({ name: '@lacks', value: filter.lacksSkuId });
+    }
+    // Graph writes a missing usage location as null; an imported export may leave the field out.
+    if (filter.usageLocation === 'none') parts.push('(NOT IS_DEFINED(c.usageLocation) OR IS_NULL(c.usageLocation) OR c.usageLocation = "")');
+    else if (filter.usageLocation) {
+      parts.push('c.usageLocation = @loc');
+      parameters.push({ name: '@loc', value: filter.usageLocation.toUpperCase() });
+    }
+    if (filter.accountEnabled === false) parts.push('c.accountEnabled = false');
+    else if (filter.accountEnabled === true) parts.push('c.accountEnabled != false');
     return { sql: parts.join(' AND '), parameters };
   }
 
@@ -194,11 +228,56 @@ export class DirectoryRepository {
     return { users, total, pageCount, pageNumber: Math.floor(before / pageSize) + 1, firstKey, lastKey: users[users.length - 1]?.sortKey };
   }
 
-  /** Departments present in a customer, for the filter choice (no DISTINCT in the emulator). */
-  async departments(customerId: string): Promise<string[]> {
-    const rows = await queryAll<string>(this.container, 'SELECT VALUE c.department FROM c WHERE c.customerId = @c AND c.type = "user"', [
+  /**
+   * The customer's summary document (departments, usage locations, user count). Written by the import;
+   * when missing (data from before it existed) it is rebuilt with one projected read and stored.
+   */
+  async summary(customerId: string): Promise<DirectorySummary> {
+    const stored = await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId);
+    if (stored) return { departments: stored.departments, usageLocations: stored.usageLocations, userCount: stored.userCount };
+    return this.rebuildSummary(customerId);
+  }
+
+  /** Reads every user's department and usage location once (no DISTINCT in the emulator) and stores the summary. */
+  async rebuildSummary(customerId: string): Promise<DirectorySummary> {
+    const rows = await queryAll<{ d?: string | null; l?: string | null }>(this.container, 'SELECT c.department AS d, c.usageLocation AS l FROM c WHERE c.customerId = @c AND c.type = "user"', [
       { name: '@c', value: customerId },
     ]);
-    return [...new Set(rows.filter((d): d is string => !!d))].sort((a, b) => a.localeCompare(b));
+    const summary = summarize(rows.map((r) => ({ department: r.d, usageLocation: r.l })));
+    await this.saveSummary(customerId, summary);
+    return summary;
+  }
+
+  /** Stores a customer's summary (the import writes it with the users). */
+  async saveSummary(customerId: string, summary: DirectorySummary): Promise<void> {
+    const doc: SummaryDoc = { id: SUMMARY_ID, type: 'summary', customerId, ...summary };
+    await this.upsert(doc);
+  }
+
+  async departments(customerId: string): Promise<string[]> {
+    return (await this.summary(customerId)).departments;
+  }
+
+  /** Ids of every user matching a filter, in sort-key order; a projection, read in pages of 5,000. */
+  async idsMatching(customerId: string, filter: UserFilter): Promise<string[]> {
+    const { sql, parameters } = this.where(customerId, filter);
+    const rows = await queryAll<string>(this.container, `SELECT VALUE c.id FROM c WHERE ${sql} ORDER BY c.sortKey`, parameters, 5000);
+    return rows;
+  }
+
+  /** The fields name resolution needs, of every user: one read instead of a query per pasted name. */
+  async nameEntries(customerId: string): Promise<NamedEntry[]> {
+    return queryAll<NamedEntry>(this.container, 'SELECT c.id, c.displayName, c.userPrincipalName, c.mail FROM c WHERE c.customerId = @c AND c.type = "user"', [
+      { name: '@c', value: customerId },
+    ], 5000);
+  }
+
+  /** Users whose name, UPN, department or title contains `text`, first `top` in sort-key order (projected). */
+  async searchNames(customerId: string, text: string, top: number): Promise<NamedEntry[]> {
+    return queryAll<NamedEntry>(
+      this.container,
+      `SELECT TOP ${top} c.id, c.displayName, c.userPrincipalName, c.mail FROM c WHERE c.customerId = @c AND c.type = "user" AND CONTAINS(c.search, @text) ORDER BY c.sortKey`,
+      [{ name: '@c', value: customerId }, { name: '@text', value: fold(text) }],
+    );
   }
 }
