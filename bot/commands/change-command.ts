@@ -5,7 +5,8 @@ import type { AdaptiveCard } from '../../cards/render';
 import { choicesCard, messageCard } from '../../cards/simple-cards';
 import type { Product } from '../../domain/catalog';
 import type { HandlerContext } from '../context';
-import { matchProduct, matchUser } from '../matching';
+import { matchProduct } from '../matching';
+import { resolvePasted } from '../pasted-list';
 import { currentCustomer, renderManage } from '../views';
 import type { ParsedCommand } from './parse';
 
@@ -32,21 +33,19 @@ export async function openChange(ctx: HandlerContext, cmd: ChangeCommand): Promi
   }
   let userIds: string[];
   let notice = '';
+  let problems: string[] = [];
   if (cmd.users === 'selected') {
     userIds = (await ctx.session()).selected;
     if (!userIds.length) return messageCard({ title: l.manageLicenses, lines: [l.noneSelected], actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] });
   } else {
-    userIds = [];
-    for (const [i, name] of cmd.users.entries()) {
-      const page = await ctx.service.listUsers(ctx.actor, customer.key, { text: name }, 'first');
-      const m = matchUser(name, page.users, page.total > page.users.length);
-      const replaced = (upn: string) => commandText(cmd, cmd.products, (cmd.users as string[]).map((x, j) => (j === i ? upn : x)));
-      if (m.kind === 'ambiguous') return choicesCard(l.whichUser(name), m.options.map((u) => ({ title: `${u.displayName} (${u.userPrincipalName})`, text: replaced(u.userPrincipalName) })));
-      if (m.kind === 'none') return messageCard({ title: l.unknownUser(name), lines: [], tone: 'warning', actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] });
-      userIds.push(m.item.id);
-    }
+    // All names in one pass (a query per name made 1,000 pasted UPNs take 36 s).
+    const names = cmd.users;
+    const outcome = await resolvePasted(ctx, customer.key, names, (name, upn) => commandText(cmd, cmd.products, names.map((x) => (x === name ? upn : x))));
+    if (outcome.kind === 'card') return outcome.card;
+    userIds = outcome.userIds;
+    problems = outcome.problems;
     userIds = [...new Set(userIds)];
-    notice = l.selectionFromCommand(userIds.length);
+    notice = [l.selectionFromCommand(userIds.length), ...problems].join('\n\n');
   }
   const choice = cmd.name === 'assign' ? 'assign' : 'remove';
   await ctx.updateSession((s) => ({
