@@ -205,7 +205,7 @@ export async function importDataset(store: Pick<CosmosStore, 'containers'>, data
   for (const { customer, skus, users: list } of data.customers) {
     await mapLimit(skus, 8, (s) => directory.upsert(toSkuDoc(customer.key, s)));
     await mapLimit(list, 16, (u) => directory.upsert(toUserDoc(customer.key, u)));
-    await directory.saveSummary(customer.key, summarize(list));
+    await directory.saveSummary(customer.key, summarize(list, skus.map((s) => s.skuId)));
     users += list.length;
     products += skus.length;
   }

@@ -54,6 +54,8 @@ export interface DirectorySummary {
   departments: string[];
   usageLocations: string[];
   userCount: number;
+  /** The customer's products by skuId, so they are read by id. */
+  skuIds: string[];
 }
 
 export type PageMove = 'first' | 'next' | 'previous' | 'last';

@@ -48,7 +48,7 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
   }
 
   countUsers(customerId: string, filter: UserFilter): Promise<number> {
-    return this.repository.countUsers(customerId, filter);
+    return this.repository.count(customerId, filter);
   }
 
   userIdsMatching(customerId: string, filter: UserFilter): Promise<string[]> {

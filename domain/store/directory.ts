@@ -5,6 +5,7 @@ import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
 import type { DirectoryUser, SubscribedSku } from '../model';
 import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
+import { PageIndex, pageOf } from './page-index';
 
 export interface UserDoc extends DirectoryUserRecord {
   type: 'user';
@@ -59,7 +60,7 @@ interface SummaryDoc extends DirectorySummary {
 }
 
 /** Departments and usage locations present (sorted, each once) and the number of users. */
-export function summarize(users: Iterable<{ department?: string | null; usageLocation?: string | null }>): DirectorySummary {
+export function summarize(users: Iterable<{ department?: string | null; usageLocation?: string | null }>, skuIds: string[]): DirectorySummary {
   const departments = new Set<string>();
   const locations = new Set<string>();
   let userCount = 0;
@@ -68,7 +69,7 @@ export function summarize(users: Iterable<{ department?: string | null; usageLoc
     if (u.department) departments.add(u.department);
     if (u.usageLocation) locations.add(u.usageLocation);
   }
-  return { departments: [...departments].sort((a, b) => a.localeCompare(b)), usageLocations: [...locations].sort(), userCount };
+  return { departments: [...departments].sort((a, b) => a.localeCompare(b)), usageLocations: [...locations].sort(), userCount, skuIds: [...skuIds].sort() };
 }
 
 export const skuDocId = (skuId: string) => `sku:${skuId}`;
@@ -81,9 +82,18 @@ export type { LicenseChangeMark, PageMove, UserFilter, UserPage } from '../direc
 export { MAX_LICENSE_MARKS, PAGE_SIZE } from '../directory-port';
 
 export class DirectoryRepository {
+  private readonly indexes = new Map<string, PageIndex>();
+  private readonly loading = new Map<string, Promise<PageIndex>>();
+
   constructor(private readonly container: Container) {}
 
-  async skus(customerId: string): Promise<SkuDoc[]> {
+  /** The customer's products: by id when the summary lists them (point reads), else by a query. */
+  async skus(customerId: string, summary?: DirectorySummary): Promise<(SkuDoc & { _etag?: string })[]> {
+    const listed = (summary ?? (await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId)))?.skuIds;
+    if (listed) {
+      const docs = await mapLimit(listed, 16, (skuId) => this.sku(customerId, skuId));
+      return docs.filter((d): d is SkuDoc & { _etag: string } => !!d);
+    }
     return queryAll<SkuDoc>(this.container, 'SELECT * FROM c WHERE c.customerId = @c AND c.type = "sku"', [{ name: '@c', value: customerId }]);
   }
 
@@ -186,8 +196,13 @@ export class DirectoryRepository {
       parameters.push({ name: '@loc', value: filter.usageLocation.toUpperCase() });
     }
     if (filter.accountEnabled === false) parts.push('c.accountEnabled = false');
-    else if (filter.accountEnabled === true) parts.push('c.accountEnabled != false');
+    else if (filter.accountEnabled === true) parts.push('(NOT IS_DEFINED(c.accountEnabled) OR IS_NULL(c.accountEnabled) OR c.accountEnabled != false)');
     return { sql: parts.join(' AND '), parameters };
+  }
+
+  /** How many users match a filter (from the page index). */
+  async count(customerId: string, filter: UserFilter = {}): Promise<number> {
+    return (await this.pageIndex(customerId)).matching(filter).length;
   }
 
   async countUsers(customerId: string, filter: UserFilter = {}, beforeKey?: string): Promise<number> {
@@ -198,34 +213,45 @@ export class DirectoryRepository {
     return n ?? 0;
   }
 
-  /** Keyset paging on sortKey: First/Previous/Next/Last without OFFSET, pages aligned to PAGE_SIZE. */
+  /**
+   * Keyset paging on sortKey: First/Previous/Next/Last without OFFSET, pages aligned to PAGE_SIZE. The
+   * order and filters come from the customer's page index (page-index.ts); the users shown are read by id.
+   */
   async page(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }, pageSize = PAGE_SIZE): Promise<UserPage<UserDoc>> {
-    const total = await this.countUsers(customerId, filter);
-    const pageCount = Math.max(1, Math.ceil(total / pageSize));
-    const { sql, parameters } = this.where(customerId, filter);
-    let query: string;
-    let descending = false;
-    if (move === 'next' && anchor?.lastKey) {
-      query = `SELECT TOP ${pageSize} * FROM c WHERE ${sql} AND c.sortKey > @k ORDER BY c.sortKey`;
-      parameters.push({ name: '@k', value: anchor.lastKey });
-    } else if (move === 'previous' && anchor?.firstKey) {
-      query = `SELECT TOP ${pageSize} * FROM c WHERE ${sql} AND c.sortKey < @k ORDER BY c.sortKey DESC`;
-      parameters.push({ name: '@k', value: anchor.firstKey });
-      descending = true;
-    } else if (move === 'last' && total > 0) {
-      const lastCount = total % pageSize || pageSize;
-      query = `SELECT TOP ${lastCount} * FROM c WHERE ${sql} ORDER BY c.sortKey DESC`;
-      descending = true;
-    } else {
-      query = `SELECT TOP ${pageSize} * FROM c WHERE ${sql} ORDER BY c.sortKey`;
+    const index = await this.pageIndex(customerId);
+    const { ids, total, pageCount, pageNumber } = pageOf(index.matching(filter), move, anchor, pageSize);
+    const found = await mapLimit(ids, pageSize, (id) => this.user(customerId, id));
+    const users = found.filter((u): u is UserDoc & { _etag: string } => !!u);
+    return { users, total, pageCount, pageNumber, firstKey: users[0]?.sortKey, lastKey: users[users.length - 1]?.sortKey };
+  }
+
+  /** The customer's page index, rebuilt when its summary or products changed since it was built. */
+  async pageIndex(customerId: string): Promise<PageIndex> {
+    const version = await this.version(customerId);
+    const cached = this.indexes.get(customerId);
+    if (cached && cached.version === version) return cached;
+    // One load at a time per customer: a burst of clicks after a change waits for the same read.
+    const loading = this.loading.get(`${customerId}\n${version}`) ?? PageIndex.load(this.container, customerId, version);
+    this.loading.set(`${customerId}\n${version}`, loading);
+    try {
+      const index = await loading;
+      this.indexes.set(customerId, index);
+      return index;
+    } finally {
+      this.loading.delete(`${customerId}\n${version}`);
     }
-    let users = await queryAll<UserDoc>(this.container, query, parameters);
-    if (descending) users = users.reverse();
-    // Past either end (the list shrank, or a stale card): fall back to the nearest real page.
-    if (!users.length && total > 0 && move !== 'first') return this.page(customerId, filter, move === 'next' ? 'last' : 'first', undefined, pageSize);
-    const firstKey = users[0]?.sortKey;
-    const before = firstKey ? await this.countUsers(customerId, filter, firstKey) : 0;
-    return { users, total, pageCount, pageNumber: Math.floor(before / pageSize) + 1, firstKey, lastKey: users[users.length - 1]?.sortKey };
+  }
+
+  /** ETags of the summary and product documents: they change with every import and every settled license change. */
+  private async version(customerId: string): Promise<string> {
+    const summary = await this.summaryDoc(customerId);
+    const skus = await this.skus(customerId, summary);
+    return [summary._etag, ...skus.map((s) => `${s.id}:${s._etag}`).sort()].join('|');
+  }
+
+  /** After users changed outside an import or a license change (e.g. a directory sync): pages read them again. */
+  async markChanged(customerId: string): Promise<void> {
+    await this.rebuildSummary(customerId);
   }
 
   /**
@@ -233,9 +259,15 @@ export class DirectoryRepository {
    * when missing (data from before it existed) it is rebuilt with one projected read and stored.
    */
   async summary(customerId: string): Promise<DirectorySummary> {
+    const { departments, usageLocations, userCount, skuIds } = await this.summaryDoc(customerId);
+    return { departments, usageLocations, userCount, skuIds };
+  }
+
+  private async summaryDoc(customerId: string): Promise<SummaryDoc & { _etag: string }> {
     const stored = await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId);
-    if (stored) return { departments: stored.departments, usageLocations: stored.usageLocations, userCount: stored.userCount };
-    return this.rebuildSummary(customerId);
+    if (stored) return stored;
+    await this.rebuildSummary(customerId);
+    return (await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId))!;
   }
 
   /** Reads every user's department and usage location once (no DISTINCT in the emulator) and stores the summary. */
@@ -243,7 +275,8 @@ export class DirectoryRepository {
     const rows = await queryAll<{ d?: string | null; l?: string | null }>(this.container, 'SELECT c.department AS d, c.usageLocation AS l FROM c WHERE c.customerId = @c AND c.type = "user"', [
       { name: '@c', value: customerId },
     ]);
-    const summary = summarize(rows.map((r) => ({ department: r.d, usageLocation: r.l })));
+    const skus = await queryAll<string>(this.container, 'SELECT VALUE c.skuId FROM c WHERE c.customerId = @c AND c.type = "sku"', [{ name: '@c', value: customerId }]);
+    const summary = summarize(rows.map((r) => ({ department: r.d, usageLocation: r.l })), skus);
     await this.saveSummary(customerId, summary);
     return summary;
   }
@@ -260,9 +293,7 @@ export class DirectoryRepository {
 
   /** Ids of every user matching a filter, in sort-key order; a projection, read in pages of 5,000. */
   async idsMatching(customerId: string, filter: UserFilter): Promise<string[]> {
-    const { sql, parameters } = this.where(customerId, filter);
-    const rows = await queryAll<string>(this.container, `SELECT VALUE c.id FROM c WHERE ${sql} ORDER BY c.sortKey`, parameters, 5000);
-    return rows;
+    return (await this.pageIndex(customerId)).matching(filter).map((e) => e.id);
   }
 
   /** The fields name resolution needs, of every user: one read instead of a query per pasted name. */

@@ -120,3 +120,20 @@ describe('the per-customer summary', () => {
     expect((await directory.summary('bigcorp')).userCount).toBe(users.length);
   });
 });
+
+describe('pages and counts after a change', () => {
+  test('a license change shows in the license filter and its count once saved, and pages stay aligned', async () => {
+    const before = await service.countUsers(ALEX, 'bigcorp', { skuId: SKU.VISIO });
+    const target = users.filter((u) => u.usageLocation).slice(0, 3).map((u) => u.id);
+    await service.apply({ customerKey: 'bigcorp', userIds: target, requestedBy: ALEX, idempotencyKey: `visio-${Date.now()}`, mode: 'add', licensesToAssign: [{ skuId: SKU.VISIO, disabledPlans: [] }] });
+    expect(await service.countUsers(ALEX, 'bigcorp', { skuId: SKU.VISIO })).toBe(before + 3);
+    const page = await service.listUsers(ALEX, 'bigcorp', { skuId: SKU.VISIO }, 'first');
+    expect(page.users.map((u) => u.id).sort()).toEqual(expect.arrayContaining(target.sort()));
+    const last = await service.listUsers(ALEX, 'bigcorp', {}, 'last');
+    expect(last.pageNumber).toBe(last.pageCount);
+    expect(last.users.length).toBe(users.length % 20 || 20);
+    const previous = await service.listUsers(ALEX, 'bigcorp', {}, 'previous', { firstKey: last.firstKey });
+    expect(previous.pageNumber).toBe(last.pageCount - 1);
+    expect(previous.lastKey! < last.firstKey!).toBe(true);
+  });
+});
