@@ -30,6 +30,8 @@ export class RequestMeter {
   requests = 0;
   writes = 0;
   requestCharge = 0;
+  /** Requests per "operation container" (e.g. "read sessions"), to see what a click costs. */
+  readonly byKind = new Map<string, number>();
 
   snapshot() {
     return { requests: this.requests, writes: this.writes, requestCharge: this.requestCharge };
@@ -41,6 +43,8 @@ export class RequestMeter {
       on: 'request',
       plugin: async (context, _diagnostics, next) => {
         this.requests++;
+        const kind = `${context.operationType} ${String(context.path ?? '').split('/')[4] ?? ''}`;
+        this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
         if (WRITES.has(String(context.operationType))) this.writes++;
         let headers: Record<string, unknown> | undefined;
         try {
