@@ -2,9 +2,8 @@
 // A few names keep the one-by-one conversation (a choice for an ambiguous name, a card for an unknown
 // one); a long list goes ahead with the users found and lists the rest back: count first, then names.
 import { labels, type Lang } from '../cards/i18n';
-import { pastedListWords } from '../cards/pasted-list-words';
 import type { AdaptiveCard } from '../cards/render';
-import { choicesCard, messageCard } from '../cards/simple-cards';
+import { messageCard } from '../cards/simple-cards';
 import type { NamedEntry, PastedListResolution } from '../domain/user-resolution';
 import type { HandlerContext } from './context';
 import { MAX_SELECTED } from './selection';
@@ -16,29 +15,29 @@ const NAMES_SHOWN = 40;
 
 export type PastedOutcome =
   | { kind: 'users'; userIds: string[]; problems: string[] }
+  /** A short list with an ambiguous name: the caller offers these people as choices for names[index]. */
+  | { kind: 'ask'; index: number; name: string; options: NamedEntry[] }
   | { kind: 'card'; card: AdaptiveCard };
 
-/**
- * `rerun(name, upn)`: the command text with one name replaced by a UPN, for a choice button.
- */
-export async function resolvePasted(ctx: HandlerContext, customerKey: string, names: string[], rerun: (name: string, upn: string) => string): Promise<PastedOutcome> {
+/** `ask`: whether a short list's ambiguous name is asked about (a choice button needs a verb to re-run). */
+export async function resolvePasted(ctx: HandlerContext, customerKey: string, names: string[], ask = true): Promise<PastedOutcome> {
   const l = labels[ctx.lang];
-  const w = pastedListWords[ctx.lang];
+  const w = labels[ctx.lang];
   const r = await ctx.service.resolveUsers(ctx.actor, customerKey, names);
   if (names.length <= ASK_EACH_UP_TO) {
     const first = r.ambiguous[0];
-    if (first) return { kind: 'card', card: choicesCard(l.whichUser(first.name), first.options.map((u) => ({ title: `${u.displayName} (${u.userPrincipalName})`, text: rerun(first.name, u.userPrincipalName) }))) };
-    if (r.unknown.length) return { kind: 'card', card: messageCard({ title: l.unknownUser(r.unknown[0]), lines: [], tone: 'warning', actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] }) };
+    if (first && ask) return { kind: 'ask', index: names.indexOf(first.name), name: first.name, options: first.options };
+    if (r.unknown.length && !r.ambiguous.length) return { kind: 'card', card: messageCard({ title: l.unknownUser(r.unknown[0]), lines: [], tone: 'warning', actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] }) };
   }
   const problems = problemLines(ctx.lang, r);
   if (!r.users.length) return { kind: 'card', card: messageCard({ title: w.noneFound(names.length), lines: problems, tone: 'warning', actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] }) };
-  if (r.users.length > MAX_SELECTED) return { kind: 'card', card: messageCard({ title: l.manageLicenses, lines: [w.tooMany(r.users.length, MAX_SELECTED)], tone: 'warning' }) };
+  if (r.users.length > MAX_SELECTED) return { kind: 'card', card: messageCard({ title: l.manageLicenses, lines: [w.tooManyFound(r.users.length, MAX_SELECTED)], tone: 'warning' }) };
   return { kind: 'users', userIds: r.users.map((u) => u.id), problems };
 }
 
 /** "12 not found: a, b, …", "3 ambiguous: …": count first, then the names, clipped. */
 export function problemLines(lang: Lang, r: PastedListResolution<NamedEntry>): string[] {
-  const w = pastedListWords[lang];
+  const w = labels[lang];
   const list = (names: string[]) => names.slice(0, NAMES_SHOWN).map((n) => n.slice(0, 80)).join(', ') + (names.length > NAMES_SHOWN ? `, ${w.andMore(names.length - NAMES_SHOWN)}` : '');
   const lines: string[] = [];
   if (r.unknown.length) lines.push(w.notFound(r.unknown.length, list(r.unknown)));
