@@ -54,6 +54,9 @@ export function usersCard(lang: Lang, input: UsersCardInput): AdaptiveCard {
     hasPrevious: page.pageNumber > 1,
     hasNext: page.pageNumber < page.pageCount,
     manageLabel: `${l.manageLicenses} (${input.selectedIds.size})`,
+    // Everyone the filter matches, on every page: the count is the page's total.
+    matchingCount: page.total,
+    selectMatchingLabel: l.selectAllMatching(page.total),
     selectedLabel: `${l.selectedUsers} (${input.selectedIds.size})`,
   });
 }

@@ -5,7 +5,7 @@ import { parseCommand } from '../../bot/commands/parse';
 import { sessionIdFor } from '../../bot/session';
 import type { Dataset } from '../../domain/dataset';
 import { closeStores, demoDataset, demoService } from '../support/store';
-import { FakeConnector, PEOPLE, TeamsHarness, personalChat, textOf } from '../support/teams';
+import { FakeConnector, PEOPLE, TeamsHarness, buttons, personalChat, textOf } from '../support/teams';
 
 describe('parsing a pasted list', () => {
   test('one per line, commas and semicolons mixed, as Teams sends a paste (\\n, or <br> and paragraphs)', () => {
@@ -70,6 +70,17 @@ describe('a pasted list in the chat', () => {
     const shown = textOf(card);
     expect(shown).toContain('Selection set to 25 users from your list.');
     expect(shown).toContain('1 ambiguous (more than one user fits; paste the UPN): jordan');
+  }, 60_000);
+
+  test('"Select all N matching" beside "Select all on this page" selects everyone the filter matches, on every page', async () => {
+    const finance = data.customers[0].users.filter((u) => u.department === 'Finance').length;
+    const users = await teams.say(chat, 'users');
+    const filtered = await teams.press(chat, users.id, users.card, 'Apply filter', { filterDepartment: 'Finance' });
+    expect(buttons(filtered.card).map((b) => b.title)).toEqual(expect.arrayContaining(['Select all on this page', `Select all ${finance} matching`]));
+    const after = await teams.press(chat, users.id, filtered.card, `Select all ${finance} matching`);
+    expect(textOf(after.card)).toContain(`${finance} selected`);
+    const all = await teams.press(chat, users.id, after.card, 'Clear filter');
+    expect(buttons(all.card).map((b) => b.title)).toContain(`Select all ${data.customers[0].users.length.toLocaleString("en-US")} matching`);
   }, 60_000);
 
   test('a few names keep the conversation: an unknown one is answered on its own', async () => {
