@@ -14,7 +14,14 @@ function id(n: number): string {
   return `b16c0000-0000-5000-8000-${h}`;
 }
 
-export function bigTenant(demo: Dataset, users: number, key = 'bigcorp'): Dataset {
+export interface BigTenantOptions {
+  /** Seats free per product beyond the holders (default: a quarter of the users). */
+  freeSeats?: number;
+  /** Give every user a usage location (default: one in seven has none, and so no license). */
+  everyoneLocated?: boolean;
+}
+
+export function bigTenant(demo: Dataset, users: number, key = 'bigcorp', options: BigTenantOptions = {}): Dataset {
   const contoso = demo.customers.find((c) => c.customer.key === 'contoso')!;
   const e3 = contoso.skus.find((s) => s.skuPartNumber === 'ENTERPRISEPACK')!;
   const pbi = contoso.skus.find((s) => s.skuPartNumber === 'POWER_BI_PRO')!;
@@ -22,7 +29,7 @@ export function bigTenant(demo: Dataset, users: number, key = 'bigcorp'): Datase
   for (let i = 0; i < users; i++) {
     const given = first[i % first.length];
     const sur = last[Math.floor(i / first.length) % last.length];
-    const location = countries[i % countries.length];
+    const location = options.everyoneLocated ? countries[i % (countries.length - 1)] : countries[i % countries.length];
     const licenses = i % 3 === 0 ? [] : i % 3 === 1 ? [{ skuId: e3.skuId, disabledPlans: [] }] : [{ skuId: e3.skuId, disabledPlans: [] }, { skuId: pbi.skuId, disabledPlans: [] }];
     const upn = `${given}.${sur}.${i}`.toLowerCase().normalize('NFD').replace(/[^a-z0-9.]/g, '');
     list.push({
@@ -42,7 +49,7 @@ export function bigTenant(demo: Dataset, users: number, key = 'bigcorp'): Datase
   }
   const skus = contoso.skus.map((s) => {
     const holders = list.filter((u) => u.assignedLicenses.some((l) => l.skuId === s.skuId)).length;
-    return { ...s, consumedUnits: holders, prepaidUnits: { ...s.prepaidUnits, enabled: holders + Math.floor(users / 4) } };
+    return { ...s, consumedUnits: holders, prepaidUnits: { ...s.prepaidUnits, enabled: holders + (options.freeSeats ?? Math.floor(users / 4)) } };
   });
   return {
     ...demo,

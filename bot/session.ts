@@ -19,7 +19,14 @@ export const sessionSchema = z.object({
   selected: z.array(z.string()).default([]),
   // A longer text stored before the limit existed is dropped on read, so such a session recovers.
   filter: z
-    .object({ text: z.string().max(MAX_FILTER_CHARS).optional().catch(undefined), department: z.string().optional(), skuId: z.string().optional() })
+    .object({
+      text: z.string().max(MAX_FILTER_CHARS).optional().catch(undefined),
+      department: z.string().optional(),
+      skuId: z.string().optional(),
+      lacksSkuId: z.string().optional(),
+      usageLocation: z.string().optional(),
+      accountEnabled: z.boolean().optional(),
+    })
     .default({}),
   /** Where the users list is: the sort keys around the current page. */
   anchor: z.object({ firstKey: z.string().optional(), lastKey: z.string().optional() }).default({}),

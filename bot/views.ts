@@ -43,8 +43,9 @@ export async function renderUsers(ctx: HandlerContext, move: PageMove | 'stay'):
       ? await ctx.service.listUsers(ctx.actor, customer.key, session.filter, 'next', { lastKey: keyBefore(anchor.firstKey) })
       : await ctx.service.listUsers(ctx.actor, customer.key, session.filter, move === 'stay' ? 'first' : move, anchor);
   await ctx.updateSession((s) => ({ ...s, anchor: { firstKey: page.firstKey, lastKey: page.lastKey } }));
-  const [departments, products] = await Promise.all([ctx.service.departments(ctx.actor, customer.key), ctx.service.products(ctx.actor, customer.key)]);
-  return usersCard(ctx.lang, { customer, page, selectedIds: new Set(session.selected), filter: session.filter, departments, products });
+  // Departments and usage locations from the customer's summary: never every user's, per card.
+  const [summary, products] = await Promise.all([ctx.service.summary(ctx.actor, customer.key), ctx.service.products(ctx.actor, customer.key)]);
+  return usersCard(ctx.lang, { customer, page, selectedIds: new Set(session.selected), filter: session.filter, departments: summary.departments, usageLocations: summary.usageLocations, products });
 }
 
 /** The greatest string below `key` for keyset paging: the same key with its last character decremented. */

@@ -7,13 +7,17 @@ import { clip, expand, type AdaptiveCard } from './render';
 
 /** The filter choice meaning "no filter" (a choice's value may not be empty). */
 export const ANY = '*';
+/** A license filter value meaning "users who do not hold this product": "!" + skuId. */
+export const WITHOUT = '!';
 
 export interface UsersCardInput {
   customer: Customer;
   page: UserPage;
   selectedIds: ReadonlySet<string>;
-  filter: { text?: string; department?: string; skuId?: string };
+  filter: { text?: string; department?: string; skuId?: string; lacksSkuId?: string; usageLocation?: string; accountEnabled?: boolean };
   departments: string[];
+  /** Usage locations present (the customer's summary). */
+  usageLocations?: string[];
   products: Pick<Product, 'skuId' | 'displayName'>[];
 }
 
@@ -39,12 +43,21 @@ export function usersCard(lang: Lang, input: UsersCardInput): AdaptiveCard {
     title: l.usersTitle,
     labels: l,
     customerLine: `${l.customer}: **${input.customer.displayName}**`,
-    filter: { text: input.filter.text ?? '', department: input.filter.department ?? ANY, license: input.filter.skuId ?? ANY },
+    filter: {
+      text: input.filter.text ?? '',
+      department: input.filter.department ?? ANY,
+      license: input.filter.lacksSkuId ? `${WITHOUT}${input.filter.lacksSkuId}` : (input.filter.skuId ?? ANY),
+      location: input.filter.usageLocation ?? ANY,
+      status: input.filter.accountEnabled === undefined ? ANY : input.filter.accountEnabled ? 'enabled' : 'disabled',
+    },
+    locationChoices: [{ title: l.anyLocation, value: ANY }, { title: l.noLocation, value: 'none' }, ...(input.usageLocations ?? []).slice(0, 250).map((c) => ({ title: c, value: c }))],
+    statusChoices: [{ title: l.anyStatus, value: ANY }, { title: l.enabledOnly, value: 'enabled' }, { title: l.disabledOnly, value: 'disabled' }],
     departmentChoices: [{ title: l.anyDepartment, value: ANY }, ...input.departments.slice(0, 100).map((d) => ({ title: clip(d, 60), value: d }))],
     licenseChoices: [
       { title: l.anyLicense, value: ANY },
       { title: l.unlicensed, value: 'none' },
       ...input.products.map((p) => ({ title: p.displayName, value: p.skuId })),
+      ...input.products.map((p) => ({ title: l.withoutLicense(p.displayName), value: `${WITHOUT}${p.skuId}` })),
     ],
     selectedText: l.selectedCount(input.selectedIds.size),
     pageText: l.pageOf(page.pageNumber, page.pageCount, page.total),
@@ -54,6 +67,9 @@ export function usersCard(lang: Lang, input: UsersCardInput): AdaptiveCard {
     hasPrevious: page.pageNumber > 1,
     hasNext: page.pageNumber < page.pageCount,
     manageLabel: `${l.manageLicenses} (${input.selectedIds.size})`,
+    // Everyone the filter matches, on every page: the count is the page's total.
+    matchingCount: page.total,
+    selectMatchingLabel: l.selectAllMatching(page.total),
     selectedLabel: `${l.selectedUsers} (${input.selectedIds.size})`,
   });
 }

@@ -9,6 +9,7 @@ export const VERBS = [
   'usersPage',
   'usersFilter',
   'selectPage',
+  'selectMatching',
   'clearSelection',
   'showSelected',
   'selectedPage',

@@ -13,7 +13,7 @@ import {
 import { USERS_EXPORT_FILE, readUsersExport } from './admin-center-csv';
 import type { CosmosStore } from './store/cosmos';
 import { mapLimit, queryAll } from './store/cosmos';
-import { DirectoryRepository, toSkuDoc, toUserDoc } from './store/directory';
+import { DirectoryRepository, summarize, toSkuDoc, toUserDoc } from './store/directory';
 import { PartnerRepository } from './store/partner';
 
 export interface DatasetProblem {
@@ -205,6 +205,7 @@ export async function importDataset(store: Pick<CosmosStore, 'containers'>, data
   for (const { customer, skus, users: list } of data.customers) {
     await mapLimit(skus, 8, (s) => directory.upsert(toSkuDoc(customer.key, s)));
     await mapLimit(list, 16, (u) => directory.upsert(toUserDoc(customer.key, u)));
+    await directory.saveSummary(customer.key, summarize(list, skus.map((s) => s.skuId)));
     users += list.length;
     products += skus.length;
   }

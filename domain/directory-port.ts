@@ -9,6 +9,7 @@
 //     mirrored into Cosmos so paging, filters and marks keep working from the mirror.
 import type { LicenseError } from './errors';
 import type { AssignedLicense, DirectoryUser, SubscribedSku } from './model';
+import type { NameResolution, NamedEntry } from './user-resolution';
 
 /** What an operation did to one user, kept with the user so a restart can tell written from not written. */
 export interface LicenseChangeMark {
@@ -40,6 +41,21 @@ export interface UserFilter {
   department?: string;
   /** skuId, or "none" for unlicensed users. */
   skuId?: string;
+  /** skuId the users do not hold. */
+  lacksSkuId?: string;
+  /** Two-letter usage location, or "none" for users without one (who cannot be licensed). */
+  usageLocation?: string;
+  /** true: enabled accounts only; false: disabled (blocked sign-in) only. */
+  accountEnabled?: boolean;
+}
+
+/** Per customer, kept beside the users so a users card never reads every user's department. */
+export interface DirectorySummary {
+  departments: string[];
+  usageLocations: string[];
+  userCount: number;
+  /** The customer's products by skuId, so they are read by id. */
+  skuIds: string[];
 }
 
 export type PageMove = 'first' | 'next' | 'previous' | 'last';
@@ -119,8 +135,20 @@ export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUser
   products(customerId: string): Promise<SubscribedSku[]>;
   /** One page of users (from a mirror is fine), filtered, in sort-key order. */
   pageUsers(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }): Promise<UserPage<U>>;
-  /** Departments present, for the filter choice. */
+  /** Departments present, for the filter choice (from the customer's summary, not from every user). */
   departments(customerId: string): Promise<string[]>;
+  /** Departments, usage locations and the user count, kept per customer (rebuilt when missing). */
+  summary(customerId: string): Promise<DirectorySummary>;
+  /** How many users match a filter (the count on "Select all N matching"). */
+  countUsers(customerId: string, filter: UserFilter): Promise<number>;
+  /** The ids of every user matching a filter, in sort-key order (a projection: 100,000 ids are ~4 MB). */
+  userIdsMatching(customerId: string, filter: UserFilter): Promise<string[]>;
+  /**
+   * Pasted names (UPNs, mail addresses, display names) → users, one resolution per name in order, by
+   * the rules of user-resolution.ts. A few names: a search each; many: one read of the customer's users
+   * (a projection) matched in memory. A Graph directory serves this from its Cosmos mirror too.
+   */
+  resolveUsers(customerId: string, names: string[]): Promise<NameResolution<NamedEntry>[]>;
   /** The given users as they are now (fresh: a change is decided on them); unknown ids are absent. */
   usersById(customerId: string, ids: string[]): Promise<Map<string, U>>;
   /** Applies one user's change, all or nothing (see the contract above). */

@@ -3,7 +3,8 @@
 import { authorize, customersInScope, findAdmin, requesterOf, AccessDeniedError, type Actor, type Permission } from './access';
 import { RequestError } from './errors';
 import { Catalog, type Product } from './catalog';
-import type { CustomerDirectory, DirectoryUserRecord, PageMove, UserFilter, UserPage } from './directory-port';
+import type { CustomerDirectory, DirectorySummary, DirectoryUserRecord, PageMove, UserFilter, UserPage } from './directory-port';
+import { summarizeResolutions, type NamedEntry, type PastedListResolution } from './user-resolution';
 import type { Customer, LicenseChangeRequest } from './model';
 import type { HistoryAnchor, OperationRepository, OutcomeCounts } from './store/operations';
 import { restrictUndo, undoRequestFor } from './undo';
@@ -87,6 +88,28 @@ export class LicenseQueries {
   async departments(actor: Actor, customerKey: string): Promise<string[]> {
     await this.authorize(actor, customerKey, 'view');
     return this.directory.departments(customerKey);
+  }
+
+  async summary(actor: Actor, customerKey: string): Promise<DirectorySummary> {
+    await this.authorize(actor, customerKey, 'view');
+    return this.directory.summary(customerKey);
+  }
+
+  async countUsers(actor: Actor, customerKey: string, filter: UserFilter): Promise<number> {
+    await this.authorize(actor, customerKey, 'view');
+    return this.directory.countUsers(customerKey, filter);
+  }
+
+  /** Every user matching a filter, by id in sort-key order: "select all N matching". */
+  async userIdsMatching(actor: Actor, customerKey: string, filter: UserFilter): Promise<string[]> {
+    await this.authorize(actor, customerKey, 'view');
+    return this.directory.userIdsMatching(customerKey, filter);
+  }
+
+  /** A pasted list of names resolved in one pass: found users (each once), ambiguous and unknown names. */
+  async resolveUsers(actor: Actor, customerKey: string, names: string[]): Promise<PastedListResolution<NamedEntry>> {
+    await this.authorize(actor, customerKey, 'view');
+    return summarizeResolutions(await this.directory.resolveUsers(customerKey, names));
   }
 
   async history(actor: Actor, customerKey: string, limit = 10): Promise<OperationSummary[]> {

@@ -73,6 +73,23 @@ export class LicenseService {
     return this.queries.departments(actor, customerKey);
   }
 
+  summary(actor: Actor, customerKey: string) {
+    return this.queries.summary(actor, customerKey);
+  }
+
+  countUsers(actor: Actor, customerKey: string, filter: UserFilter): Promise<number> {
+    return this.queries.countUsers(actor, customerKey, filter);
+  }
+
+  userIdsMatching(actor: Actor, customerKey: string, filter: UserFilter): Promise<string[]> {
+    return this.queries.userIdsMatching(actor, customerKey, filter);
+  }
+
+  /** Pasted names → users in one pass (see CustomerDirectory.resolveUsers). */
+  resolveUsers(actor: Actor, customerKey: string, names: string[]) {
+    return this.queries.resolveUsers(actor, customerKey, names);
+  }
+
   history(actor: Actor, customerKey: string, limit = 10): Promise<OperationSummary[]> {
     return this.queries.history(actor, customerKey, limit);
   }

@@ -10,6 +10,7 @@ import { retryFailed } from './retry-failed';
 import { chooseChange } from './choose-change';
 import { saveLicenses } from './save-licenses';
 import { selectCustomer } from './select-customer';
+import { selectMatching } from './select-matching';
 import { selectPage } from './select-page';
 import { selectedPage } from './selected-page';
 import { servicePlansDone } from './service-plans-done';
@@ -24,7 +25,7 @@ import { confirmUndo } from './confirm-undo';
 
 /** The handler of every verb a card can send: a verb of cards/verbs.ts without one, or an action under another verb's name, does not compile. */
 export const cardActions = {
-  showCustomers, customersPage, selectCustomer, usersPage, usersFilter, selectPage, clearSelection, showSelected, selectedPage,
+  showCustomers, customersPage, selectCustomer, usersPage, usersFilter, selectPage, selectMatching, clearSelection, showSelected, selectedPage,
   dropSelected, manageLicenses, manageProductsPage, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, chooseChange,
   historyPage, undoChange, confirmUndo,
 } satisfies ActionTable;

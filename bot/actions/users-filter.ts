@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { pageTicksSchema, rememberTicks } from '../selection';
-import { ANY } from '../../cards/users-card';
+import { ANY, WITHOUT } from '../../cards/users-card';
 import { renderUsers } from '../views';
 import { defineAction } from './action';
 
 const text = z.string().trim().max(100).optional();
 const unlessAny = (v?: string) => (v && v !== ANY ? v : undefined);
 
-/** Filter by name, department or license; the selection is kept across filters. */
+/** Filter by name, department, license held or lacking, usage location, sign-in; the selection is kept across filters. */
 export const usersFilter = defineAction({
   verb: 'usersFilter',
   data: pageTicksSchema.extend({
@@ -15,10 +15,24 @@ export const usersFilter = defineAction({
     filterText: text,
     filterDepartment: text,
     filterLicense: text,
+    filterLocation: z.string().trim().max(8).optional(),
+    filterStatus: z.enum(['enabled', 'disabled', ANY]).optional(),
   }),
   async handle(ctx, data) {
     await rememberTicks(ctx, data);
-    const filter = data.clear ? {} : { text: data.filterText || undefined, department: unlessAny(data.filterDepartment), skuId: unlessAny(data.filterLicense) };
+    const license = unlessAny(data.filterLicense);
+    const without = license?.startsWith(WITHOUT) ? license.slice(WITHOUT.length) : undefined;
+    const status = unlessAny(data.filterStatus);
+    const filter = data.clear
+      ? {}
+      : {
+          text: data.filterText || undefined,
+          department: unlessAny(data.filterDepartment),
+          skuId: without ? undefined : license,
+          lacksSkuId: without || undefined,
+          usageLocation: unlessAny(data.filterLocation),
+          accountEnabled: status === undefined ? undefined : status === 'enabled',
+        };
     await ctx.updateSession((s) => ({ ...s, filter, anchor: {} }));
     return { card: await renderUsers(ctx, 'first') };
   },

@@ -6,7 +6,8 @@ import type { AdaptiveCard } from '../../cards/render';
 import { choicesCard, messageCard } from '../../cards/simple-cards';
 import type { Product } from '../../domain/catalog';
 import type { HandlerContext } from '../context';
-import { matchProduct, matchUser } from '../matching';
+import { matchProduct } from '../matching';
+import { resolvePasted } from '../pasted-list';
 import { currentCustomer, renderManage } from '../views';
 import type { ParsedCommand } from './parse';
 
@@ -50,29 +51,29 @@ export async function openChange(ctx: HandlerContext, spec: ChangeSpec): Promise
   }
   let userIds: string[];
   let notice = '';
+  let problems: string[] = [];
   if (spec.users === 'selected') {
     userIds = (await ctx.session()).selected;
     if (!userIds.length) return messageCard({ title: l.manageLicenses, lines: [l.noneSelected], actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] });
   } else {
     const users = spec.users;
-    userIds = [];
     const chosen = users.flatMap((u) => ('userId' in u ? [u.userId] : []));
     // Ids from a button are looked up within this customer: an id of another customer is not found.
     const known = new Set((await ctx.service.usersById(ctx.actor, customer.key, chosen)).map((u) => u.id));
-    for (const [i, ref] of users.entries()) {
-      if ('userId' in ref) {
-        if (!known.has(ref.userId)) return messageCard({ title: l.unknownUser(ref.userId), lines: [], tone: 'warning', actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] });
-        userIds.push(ref.userId);
-        continue;
-      }
-      const page = await ctx.service.listUsers(ctx.actor, customer.key, { text: ref.name }, 'first');
-      const m = matchUser(ref.name, page.users, page.total > page.users.length);
-      if (m.kind === 'ambiguous') return choicesCard(l.whichUser(ref.name), m.options.map((u) => choice(`${u.displayName} (${u.userPrincipalName})`, withUser(spec, users, i, u.id))));
-      if (m.kind === 'none') return messageCard({ title: l.unknownUser(ref.name), lines: [], tone: 'warning', actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] });
-      userIds.push(m.item.id);
+    const stranger = chosen.find((id) => !known.has(id));
+    if (stranger) return messageCard({ title: l.unknownUser(stranger), lines: [], tone: 'warning', actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] });
+    // Every typed name in one pass (a query per name made 1,000 pasted UPNs take 36 s).
+    const named = users.flatMap((u, i) => ('name' in u ? [{ name: u.name, i }] : []));
+    const outcome = named.length ? await resolvePasted(ctx, customer.key, named.map((n) => n.name)) : { kind: 'users' as const, userIds: [], problems: [] };
+    if (outcome.kind === 'card') return outcome.card;
+    if (outcome.kind === 'ask') {
+      const i = named[outcome.index].i;
+      return choicesCard(l.whichUser(outcome.name), outcome.options.map((u) => choice(`${u.displayName} (${u.userPrincipalName})`, withUser(spec, users, i, u.id))));
     }
+    userIds = [...chosen, ...outcome.userIds];
+    problems = outcome.problems;
     userIds = [...new Set(userIds)];
-    notice = l.selectionFromCommand(userIds.length);
+    notice = [l.selectionFromCommand(userIds.length), ...problems].join('\n\n');
   }
   const draftChoice = spec.change === 'assign' ? 'assign' : 'remove';
   await ctx.updateSession((s) => ({

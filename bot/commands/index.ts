@@ -6,10 +6,11 @@ import { history } from './history';
 import { licenses } from './licenses';
 import type { ParsedCommand } from './parse';
 import { revoke } from './revoke';
+import { select } from './select';
 import { selected } from './selected';
 import { use } from './use';
 import { users } from './users';
 
 export const commands: { [N in ParsedCommand['name']]: TextCommand<N> } = {
-  help, unknown, customers, use, users, selected, licenses, history, assign, revoke,
+  help, unknown, customers, use, users, selected, select, licenses, history, assign, revoke,
 };

@@ -10,6 +10,8 @@ export type ParsedCommand =
   | { name: 'licenses' }
   | { name: 'history' }
   | { name: 'assign' | 'revoke'; products: string[]; users: 'selected' | string[] }
+  /** "select <pasted list>": the selection becomes these users. */
+  | { name: 'select'; users: string[] }
   | { name: 'unknown'; text: string };
 
 export interface CommandParse {
@@ -28,10 +30,20 @@ export function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Line breaks separate names like commas do: a list pasted one per line arrives as "\n" (or, from a
+ * rich-text client, as <br> and paragraphs). Exact tags only: a pattern like /<p[^>]*>/ would rescan
+ * the rest of the text from every "<p" of a hostile message.
+ */
+const LINE_BREAK = /\r\n|\r|\n|<br>|<br\/>|<br \/>|<\/p>|<\/div>/gi;
+const BLOCK_START = /<p>|<div>/gi;
+
 export function normalizeText(text: string): string {
   return withoutFinalPunctuation(
     text
       .replace(/<at>[^<]*<\/at>/gi, ' ')
+      .replace(BLOCK_START, ' ')
+      .replace(LINE_BREAK, ' ; ')
       .replace(/&nbsp;/g, ' ')
       .replace(/\s+/g, ' ')
       .trim()
@@ -60,6 +72,8 @@ const rules: { re: RegExp; lang?: Lang; build: (m: RegExpMatchArray) => ParsedCo
   { re: /^benutzer(?:\s+(.+))?$/i, lang: 'de', build: (m) => ({ name: 'users', filter: m[1] }) },
   { re: /^(?:selected|selection)(?:\s+users)?$/i, lang: 'en', build: () => ({ name: 'selected' }) },
   { re: /^(?:ausgew(?:ä|ae)hlt|auswahl)$/i, lang: 'de', build: () => ({ name: 'selected' }) },
+  { re: /^(?:select|pick)\s+(.+)$/i, lang: 'en', build: (m) => ({ name: 'select', users: splitList(m[1]) }) },
+  { re: /^(?:ausw(?:ä|ae)hlen|w(?:ä|ae)hle)\s+(.+)$/i, lang: 'de', build: (m) => ({ name: 'select', users: splitList(m[1]) }) },
   { re: /^(?:licen[cs]es|manage licen[cs]es)$/i, lang: 'en', build: () => ({ name: 'licenses' }) },
   { re: /^(?:lizenzen|lizenzen verwalten)$/i, lang: 'de', build: () => ({ name: 'licenses' }) },
   { re: /^history$/i, lang: 'en', build: () => ({ name: 'history' }) },
@@ -71,8 +85,15 @@ const rules: { re: RegExp; lang?: Lang; build: (m: RegExpMatchArray) => ParsedCo
 ];
 
 function change(name: 'assign' | 'revoke', products: string, users: string): ParsedCommand {
-  const target = users.trim();
+  const target = withoutLeadingSeparators(users);
   return { name, products: splitList(products), users: SELECTED.test(target) ? 'selected' : splitList(target) };
+}
+
+/** "; A ; B" (a list that started on the next line) → "A ; B". */
+function withoutLeadingSeparators(text: string): string {
+  let start = 0;
+  while (start < text.length && (text[start] === ';' || text[start] === ',' || text[start] === ' ')) start++;
+  return text.slice(start).trim();
 }
 
 export function parseCommand(raw: string): CommandParse {

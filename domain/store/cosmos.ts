@@ -1,7 +1,7 @@
 // One code path for Azure Cosmos DB and the embedded emulator (@vercel/cosmosdb-server): only what both
 // guarantee is used — point reads/writes, ETag IfMatch (412), queries filtered on the partition key in
 // WHERE, continuation tokens. No transactional batch, stored procedures, OFFSET/LIMIT or GROUP BY.
-import { CosmosClient, type Container, type Database, type ItemDefinition, type SqlParameter } from '@azure/cosmos';
+import { CosmosClient, type PluginConfig, type Container, type Database, type ItemDefinition, type SqlParameter } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
 import { z } from 'zod';
 import https from 'node:https';
@@ -22,7 +22,50 @@ export interface CosmosSettings {
    * Entra ID no — data-plane roles cannot create them, so the deployment template does and we only check.
    */
   createIfMissing?: boolean;
+  /** Counts requests, writes and request units (RU) as the server reports them (the benchmark reads it). */
+  meter?: RequestMeter;
 }
+
+/** What the store asked of the server: requests, document writes, and their request charge in RU. */
+export class RequestMeter {
+  requests = 0;
+  writes = 0;
+  requestCharge = 0;
+  /** Requests per "operation container" (e.g. "read sessions"), to see what a click costs. */
+  readonly byKind = new Map<string, number>();
+
+  snapshot() {
+    return { requests: this.requests, writes: this.writes, requestCharge: this.requestCharge };
+  }
+
+  /** An @azure/cosmos request plugin: runs around each network request. */
+  plugin(): PluginConfig {
+    return {
+      on: 'request',
+      plugin: async (context, _diagnostics, next) => {
+        this.requests++;
+        const kind = `${context.operationType} ${String(context.path ?? '').split('/')[4] ?? ''}`;
+        this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
+        if (WRITES.has(String(context.operationType))) this.writes++;
+        let headers: Record<string, unknown> | undefined;
+        try {
+          const response = await next(context);
+          headers = response.headers;
+          return response;
+        } catch (err) {
+          // A refused request (412, 429) is charged too on Cosmos DB.
+          headers = (err as { headers?: Record<string, unknown> }).headers;
+          throw err;
+        } finally {
+          const charge = Number(headers?.['x-ms-request-charge']);
+          if (Number.isFinite(charge)) this.requestCharge += charge;
+        }
+      },
+    };
+  }
+}
+
+const WRITES = new Set(['create', 'upsert', 'replace', 'patch', 'delete']);
 
 /** The database or a container is not there (or not as expected) and may not be created from here. */
 export class CosmosSetupError extends Error {
@@ -73,6 +116,7 @@ export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore>
     endpoint,
     ...(aadCredentials ? { aadCredentials } : { key: key ?? '' }),
     agent,
+    ...(settings.meter ? { plugins: [settings.meter.plugin()] } : {}),
     connectionPolicy: { enableEndpointDiscovery: !embedded, retryOptions: { maxRetryAttemptCount: 9, maxWaitTimeInSeconds: 30, fixedRetryIntervalInMilliseconds: 0 } },
   });
   const create = settings.createIfMissing ?? !aadCredentials;
@@ -280,8 +324,8 @@ export async function readModifyWrite<T extends ItemDefinition & { id: string }>
 }
 
 /** Runs a query to the end, following continuation tokens. */
-export async function queryAll<T>(container: Container, query: string, parameters: SqlParameter[]): Promise<T[]> {
-  const iterator = container.items.query<T>({ query, parameters }, { maxItemCount: 1000 });
+export async function queryAll<T>(container: Container, query: string, parameters: SqlParameter[], pageSize = 1000): Promise<T[]> {
+  const iterator = container.items.query<T>({ query, parameters }, { maxItemCount: pageSize });
   const out: T[] = [];
   while (iterator.hasMoreResults()) {
     const { resources } = await withRetry(() => iterator.fetchNext());

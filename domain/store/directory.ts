@@ -1,9 +1,11 @@
 // Users and products of each customer, in the `directory` container (partition key: customerId).
 import type { Container, SqlParameter } from '@azure/cosmos';
-import { PAGE_SIZE, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type UserFilter, type UserPage } from '../directory-port';
+import { PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type UserFilter, type UserPage } from '../directory-port';
+import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
 import type { DirectoryUser, SubscribedSku } from '../model';
 import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
+import { PageIndex, pageOf } from './page-index';
 
 export interface UserDoc extends DirectoryUserRecord {
   type: 'user';
@@ -49,6 +51,27 @@ export function toUserDoc(customerId: string, user: DirectoryUser, licenseChange
   };
 }
 
+const SUMMARY_ID = 'summary:directory';
+
+interface SummaryDoc extends DirectorySummary {
+  id: string;
+  type: 'summary';
+  customerId: string;
+}
+
+/** Departments and usage locations present (sorted, each once) and the number of users. */
+export function summarize(users: Iterable<{ department?: string | null; usageLocation?: string | null }>, skuIds: string[]): DirectorySummary {
+  const departments = new Set<string>();
+  const locations = new Set<string>();
+  let userCount = 0;
+  for (const u of users) {
+    userCount++;
+    if (u.department) departments.add(u.department);
+    if (u.usageLocation) locations.add(u.usageLocation);
+  }
+  return { departments: [...departments].sort((a, b) => a.localeCompare(b)), usageLocations: [...locations].sort(), userCount, skuIds: [...skuIds].sort() };
+}
+
 export const skuDocId = (skuId: string) => `sku:${skuId}`;
 
 export function toSkuDoc(customerId: string, sku: SubscribedSku): SkuDoc {
@@ -59,6 +82,9 @@ export type { LicenseChangeMark, PageMove, UserFilter, UserPage } from '../direc
 export { MAX_LICENSE_MARKS, PAGE_SIZE } from '../directory-port';
 
 export class DirectoryRepository {
+  private readonly indexes = new Map<string, PageIndex>();
+  private readonly loading = new Map<string, Promise<PageIndex>>();
+
   constructor(private readonly container: Container) {}
 
   async skus(customerId: string): Promise<SkuDoc[]> {
@@ -83,7 +109,8 @@ export class DirectoryRepository {
       const found = new Map<string, UserDoc>();
       const iterator = this.container.items.query<UserDoc>(
         { query: 'SELECT * FROM c WHERE c.customerId = @c AND c.type = "user"', parameters: [{ name: '@c', value: customerId }] },
-        { maxItemCount: 1000 },
+        // Large pages: the emulator runs the whole query again for every continuation.
+        { maxItemCount: 10_000 },
       );
       while (iterator.hasMoreResults()) {
         const { resources } = await withRetry(() => iterator.fetchNext());
@@ -153,7 +180,24 @@ export class DirectoryRepository {
       parts.push('ARRAY_CONTAINS(c.skuIds, @sku)');
       parameters.push({ name: '@sku', value: filter.skuId });
     }
+    if (filter.lacksSkuId) {
+      parts.push('NOT ARRAY_CONTAINS(c.skuIds, @lacks)');
+      parameters.push({ name: '@lacks', value: filter.lacksSkuId });
+    }
+    // Graph writes a missing usage location as null; an imported export may leave the field out.
+    if (filter.usageLocation === 'none') parts.push('(NOT IS_DEFINED(c.usageLocation) OR IS_NULL(c.usageLocation) OR c.usageLocation = "")');
+    else if (filter.usageLocation) {
+      parts.push('c.usageLocation = @loc');
+      parameters.push({ name: '@loc', value: filter.usageLocation.toUpperCase() });
+    }
+    if (filter.accountEnabled === false) parts.push('c.accountEnabled = false');
+    else if (filter.accountEnabled === true) parts.push('(NOT IS_DEFINED(c.accountEnabled) OR IS_NULL(c.accountEnabled) OR c.accountEnabled != false)');
     return { sql: parts.join(' AND '), parameters };
+  }
+
+  /** How many users match a filter (from the page index). */
+  async count(customerId: string, filter: UserFilter = {}): Promise<number> {
+    return (await this.pageIndex(customerId)).matching(filter).length;
   }
 
   async countUsers(customerId: string, filter: UserFilter = {}, beforeKey?: string): Promise<number> {
@@ -164,41 +208,105 @@ export class DirectoryRepository {
     return n ?? 0;
   }
 
-  /** Keyset paging on sortKey: First/Previous/Next/Last without OFFSET, pages aligned to PAGE_SIZE. */
+  /**
+   * Keyset paging on sortKey: First/Previous/Next/Last without OFFSET, pages aligned to PAGE_SIZE. The
+   * order and filters come from the customer's page index (page-index.ts); the users shown are read by id.
+   */
   async page(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }, pageSize = PAGE_SIZE): Promise<UserPage<UserDoc>> {
-    const total = await this.countUsers(customerId, filter);
-    const pageCount = Math.max(1, Math.ceil(total / pageSize));
-    const { sql, parameters } = this.where(customerId, filter);
-    let query: string;
-    let descending = false;
-    if (move === 'next' && anchor?.lastKey) {
-      query = `SELECT TOP ${pageSize} * FROM c WHERE ${sql} AND c.sortKey > @k ORDER BY c.sortKey`;
-      parameters.push({ name: '@k', value: anchor.lastKey });
-    } else if (move === 'previous' && anchor?.firstKey) {
-      query = `SELECT TOP ${pageSize} * FROM c WHERE ${sql} AND c.sortKey < @k ORDER BY c.sortKey DESC`;
-      parameters.push({ name: '@k', value: anchor.firstKey });
-      descending = true;
-    } else if (move === 'last' && total > 0) {
-      const lastCount = total % pageSize || pageSize;
-      query = `SELECT TOP ${lastCount} * FROM c WHERE ${sql} ORDER BY c.sortKey DESC`;
-      descending = true;
-    } else {
-      query = `SELECT TOP ${pageSize} * FROM c WHERE ${sql} ORDER BY c.sortKey`;
-    }
-    let users = await queryAll<UserDoc>(this.container, query, parameters);
-    if (descending) users = users.reverse();
-    // Past either end (the list shrank, or a stale card): fall back to the nearest real page.
-    if (!users.length && total > 0 && move !== 'first') return this.page(customerId, filter, move === 'next' ? 'last' : 'first', undefined, pageSize);
-    const firstKey = users[0]?.sortKey;
-    const before = firstKey ? await this.countUsers(customerId, filter, firstKey) : 0;
-    return { users, total, pageCount, pageNumber: Math.floor(before / pageSize) + 1, firstKey, lastKey: users[users.length - 1]?.sortKey };
+    const index = await this.pageIndex(customerId);
+    const { ids, total, pageCount, pageNumber } = pageOf(index.matching(filter), move, anchor, pageSize);
+    // One query for the page's users, not a read each: requests, not documents, are what cost.
+    const found = ids.length ? await this.usersById(customerId, ids) : new Map<string, UserDoc>();
+    const users = ids.map((id) => found.get(id)).filter((u): u is UserDoc => !!u);
+    return { users, total, pageCount, pageNumber, firstKey: users[0]?.sortKey, lastKey: users[users.length - 1]?.sortKey };
   }
 
-  /** Departments present in a customer, for the filter choice (no DISTINCT in the emulator). */
-  async departments(customerId: string): Promise<string[]> {
-    const rows = await queryAll<string>(this.container, 'SELECT VALUE c.department FROM c WHERE c.customerId = @c AND c.type = "user"', [
+  /** The customer's page index, rebuilt when its summary or products changed since it was built. */
+  async pageIndex(customerId: string): Promise<PageIndex> {
+    const version = await this.version(customerId);
+    const cached = this.indexes.get(customerId);
+    if (cached && cached.version === version) return cached;
+    // One load at a time per customer: a burst of clicks after a change waits for the same read.
+    const loading = this.loading.get(`${customerId}\n${version}`) ?? PageIndex.load(this.container, customerId, version);
+    this.loading.set(`${customerId}\n${version}`, loading);
+    try {
+      const index = await loading;
+      this.indexes.set(customerId, index);
+      return index;
+    } finally {
+      this.loading.delete(`${customerId}\n${version}`);
+    }
+  }
+
+  /** ETags of the summary and product documents: they change with every import and every settled license change. */
+  private async version(customerId: string): Promise<string> {
+    // One request: on the emulator every request costs far more than the documents it reads.
+    const tags = await queryAll<{ id: string; _etag: string }>(this.container, 'SELECT c.id, c._etag FROM c WHERE c.customerId = @c AND (c.type = "sku" OR c.type = "summary")', [
       { name: '@c', value: customerId },
     ]);
-    return [...new Set(rows.filter((d): d is string => !!d))].sort((a, b) => a.localeCompare(b));
+    return tags.map((t) => `${t.id}:${t._etag}`).sort().join('|');
+  }
+
+  /** After users changed outside an import or a license change (e.g. a directory sync): pages read them again. */
+  async markChanged(customerId: string): Promise<void> {
+    await this.rebuildSummary(customerId);
+  }
+
+  /**
+   * The customer's summary document (departments, usage locations, user count). Written by the import;
+   * when missing (data from before it existed) it is rebuilt with one projected read and stored.
+   */
+  async summary(customerId: string): Promise<DirectorySummary> {
+    const { departments, usageLocations, userCount, skuIds } = await this.summaryDoc(customerId);
+    return { departments, usageLocations, userCount, skuIds };
+  }
+
+  private async summaryDoc(customerId: string): Promise<SummaryDoc & { _etag: string }> {
+    const stored = await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId);
+    if (stored) return stored;
+    await this.rebuildSummary(customerId);
+    return (await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId))!;
+  }
+
+  /** Reads every user's department and usage location once (no DISTINCT in the emulator) and stores the summary. */
+  async rebuildSummary(customerId: string): Promise<DirectorySummary> {
+    const rows = await queryAll<{ d?: string | null; l?: string | null }>(this.container, 'SELECT c.department AS d, c.usageLocation AS l FROM c WHERE c.customerId = @c AND c.type = "user"', [
+      { name: '@c', value: customerId },
+    ]);
+    const skus = await queryAll<string>(this.container, 'SELECT VALUE c.skuId FROM c WHERE c.customerId = @c AND c.type = "sku"', [{ name: '@c', value: customerId }]);
+    const summary = summarize(rows.map((r) => ({ department: r.d, usageLocation: r.l })), skus);
+    await this.saveSummary(customerId, summary);
+    return summary;
+  }
+
+  /** Stores a customer's summary (the import writes it with the users). */
+  async saveSummary(customerId: string, summary: DirectorySummary): Promise<void> {
+    const doc: SummaryDoc = { id: SUMMARY_ID, type: 'summary', customerId, ...summary };
+    await this.upsert(doc);
+  }
+
+  async departments(customerId: string): Promise<string[]> {
+    return (await this.summary(customerId)).departments;
+  }
+
+  /** Ids of every user matching a filter, in sort-key order; a projection, read in pages of 5,000. */
+  async idsMatching(customerId: string, filter: UserFilter): Promise<string[]> {
+    return (await this.pageIndex(customerId)).matching(filter).map((e) => e.id);
+  }
+
+  /** The fields name resolution needs, of every user: one read instead of a query per pasted name. */
+  async nameEntries(customerId: string): Promise<NamedEntry[]> {
+    return queryAll<NamedEntry>(this.container, 'SELECT c.id, c.displayName, c.userPrincipalName, c.mail FROM c WHERE c.customerId = @c AND c.type = "user"', [
+      { name: '@c', value: customerId },
+    ], 5000);
+  }
+
+  /** Users whose name, UPN, department or title contains `text`, first `top` in sort-key order (projected). */
+  async searchNames(customerId: string, text: string, top: number): Promise<NamedEntry[]> {
+    return queryAll<NamedEntry>(
+      this.container,
+      `SELECT TOP ${top} c.id, c.displayName, c.userPrincipalName, c.mail FROM c WHERE c.customerId = @c AND c.type = "user" AND CONTAINS(c.search, @text) ORDER BY c.sortKey`,
+      [{ name: '@c', value: customerId }, { name: '@text', value: fold(text) }],
+    );
   }
 }
