@@ -32,6 +32,11 @@ export interface HandlerContext extends BotDeps {
   later: ConversationPort;
   session(): Promise<Session>;
   updateSession(change: (s: Session) => Session): Promise<Session>;
+  /**
+   * Where this admin waits for a change, as an opaque value stored with the operation: whichever
+   * instance finishes it (after a crash, the recovery sweep) updates `progressId` to the result.
+   */
+  whereToNotify(customerName: string, progressId: string | undefined): unknown;
 }
 
 /**

@@ -17,6 +17,8 @@ import type { BotDeps, ConversationPort, HandlerContext } from './context';
 import { runAction, runText } from './router';
 import { sessionIdFor } from './session';
 import { turnSession } from './turn-session';
+import { operationNotifier } from './operation-notifier';
+import type { OperationNotifier } from '../domain/service';
 import { unsupportedInvokeAnswer } from './unsupported-invokes';
 
 const invokeValueSchema = z.object({
@@ -102,15 +104,23 @@ export class LicenseDeskBot extends TeamsActivityHandler {
       },
     };
     const deps = this.deps;
+    const actor = actorOf(activity, deps.localMode);
+    const lang = langOf(activity.locale);
     return {
       ...deps,
-      actor: actorOf(activity, deps.localMode),
-      lang: langOf(activity.locale),
+      actor,
+      lang,
       sessionId,
       conversation: inTurn,
       later: this.proactive(reference),
       ...turnSession(deps.sessions, sessionId),
+      whereToNotify: (customerName, progressId) => ({ reference, progressId, lang, customerName, actor: { ...actor, displayName: actor.displayName ?? '' } }),
     };
+  }
+
+  /** Tells the admin the end of a change this instance finishes for another (see operation-notifier.ts). */
+  operationNotifier(): OperationNotifier {
+    return operationNotifier(this.deps, (reference) => this.proactive(reference as unknown as Partial<ConversationReference>));
   }
 
   /** Messages after the turn has been answered, through the connector (continueConversation). */

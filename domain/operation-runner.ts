@@ -109,6 +109,10 @@ export class OperationRunner {
     this.chunks = new ChunkWriter(directory, options.concurrency);
   }
 
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   /** Who tells the waiting admin about operations this process finishes after a takeover. */
   notifyWith(notifier: OperationNotifier): void {
     this.notifier = notifier;

@@ -122,6 +122,11 @@ export class LicenseService {
     this.runner.notifyWith(notifier);
   }
 
+  /** True once `stop` was called: no new change is started here. */
+  get stopping(): boolean {
+    return this.runner.isStopping;
+  }
+
   /** Graceful stop (SIGTERM): no new change starts; running ones finish their chunk and are left to the next instance. */
   stop(): Promise<void> {
     return this.runner.stop();
