@@ -37,6 +37,8 @@ export interface HandlerContext extends BotDeps {
    * instance finishes it (after a crash, the recovery sweep) updates `progressId` to the result.
    */
   whereToNotify(customerName: string, progressId: string | undefined): unknown;
+  /** When the turn must be answered (an invoke's budget, epoch ms); work that may wait longer answers first. */
+  answerBy?: number;
 }
 
 /**

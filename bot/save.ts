@@ -149,7 +149,11 @@ export async function startApply(
     }
   });
   let finished = false;
-  await Promise.race([running.then(() => (finished = true)), new Promise((r) => setTimeout(r, INLINE_WAIT_MS))]);
+  // Within the turn's budget: what the store took before this point is not waited again.
+  const wait = Math.max(0, Math.min(INLINE_WAIT_MS, (ctx.answerBy ?? Infinity) - Date.now() - 1_500));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([running.then(() => (finished = true)), new Promise((r) => (timer = setTimeout(r, wait)))]);
+  clearTimeout(timer);
   return { finished };
 }
 

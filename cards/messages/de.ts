@@ -123,6 +123,7 @@ export const labels: Labels = {
     `Das Speichern wurde nach ${done} von ${total} Benutzern durch einen Fehler bei uns unterbrochen (${succeeded} geändert, ${failed} fehlgeschlagen). Der Rest steht noch aus und wird in etwa einer Minute von selbst fortgesetzt; das Ergebnis ersetzt diese Nachricht.`,
   savingUnconfirmed: 'Das Speichern wurde durch einen Fehler bei uns unterbrochen, und der bisherige Stand konnte nicht gelesen werden. Was gespeichert ist, bleibt gespeichert, und die Änderung wird von selbst fortgesetzt; das Ergebnis ersetzt diese Nachricht.',
   savingAfterRestart: (done, total) => `License Desk wurde während des Speicherns nach ${done} von ${total} Benutzern neu gestartet. Der Rest wird gleich von selbst fortgesetzt; das Ergebnis ersetzt diese Nachricht.`,
+  answeredAbove: 'Dieser Klick wird bereits beantwortet: siehe die Nachricht dazu in diesem Chat.',
   answerFollows: 'Wird noch bearbeitet: die Antwort folgt als neue Nachricht.',
   selectionFromCommand: (n) => `Auswahl aus Ihrem Befehl: ${n} Benutzer.`,
   checkingLarge: (n) => `${n} Benutzer werden vor dem Speichern geprüft. Die Vorschau (falls einige scheitern würden) oder Fortschritt und Ergebnis folgen als neue Nachricht.`,

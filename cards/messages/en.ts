@@ -123,6 +123,7 @@ export const labels = {
     `Saving was interrupted by a fault on our side after ${done} of ${total} users (${succeeded} changed, ${failed} failed). The rest is still pending and continues by itself within about a minute; the result will replace this message.`,
   savingUnconfirmed: 'Saving was interrupted by a fault on our side, and what was saved so far could not be read back. Whatever was saved stays saved, and the change continues by itself; the result will replace this message.',
   savingAfterRestart: (done: number, total: number) => `License Desk restarted while saving, after ${done} of ${total} users. The rest continues by itself in a moment; the result will replace this message.`,
+  answeredAbove: 'This click is already being answered: see the message about it in this chat.',
   answerFollows: 'Still working on it: the answer follows as a new message.',
   selectionFromCommand: (n: number) => `Selection set to ${n} users from your command.`,
   checkingLarge: (n: number) => `Checking ${n} users before saving. The preview (if some would fail) or the progress and result follow as a new message.`,
