@@ -65,6 +65,9 @@ export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore>
     stopEmulator = emulator.stop;
   }
   // Keep-alive matters: a TLS handshake per request makes the emulator 3–5× slower.
+  // Plain HTTP only on loopback (a local proxy, e.g. the fault proxy of the tests): the SDK's own agent.
+  if (new URL(endpoint).protocol === 'http:' && !isLocalhost(endpoint)) throw new CosmosSetupError([`COSMOS_ENDPOINT ${endpoint} must be https:// (plain http only on loopback)`]);
+  const plainHttp = new URL(endpoint).protocol === 'http:';
   const agent = new https.Agent({ keepAlive: true, maxSockets: 32, rejectUnauthorized: !embedded && !isLocalhost(endpoint) });
   // No key: Microsoft Entra ID. DefaultAzureCredential takes the managed identity on App Service (the
   // user-assigned one by its client id) and `az login` on a developer's machine.
@@ -73,7 +76,7 @@ export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore>
   const client = new CosmosClient({
     endpoint,
     ...(aadCredentials ? { aadCredentials } : { key: key ?? '' }),
-    agent,
+    ...(plainHttp ? {} : { agent }),
     connectionPolicy: {
       enableEndpointDiscovery: !embedded,
       // A stalled request is given up after this and retried by withRetry (its outcome is then unknown).
