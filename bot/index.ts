@@ -6,6 +6,7 @@ import { cosmosSettings, openCosmos } from '../domain/store/cosmos';
 import { loadSettings, SettingsError, type Settings } from './config';
 import { startPlayground, type Playground } from './playground';
 import { createApp } from './server';
+import { shutDownGracefully } from './shutdown';
 
 async function main(): Promise<void> {
   let settings: Settings;
@@ -59,10 +60,19 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    console.log('Stopping…');
-    await playground?.stop();
-    await app.close();
-    await store.close();
+    console.log('Stopping: no new changes; running ones finish their chunk and are left to the next start…');
+    clearInterval(sweep);
+    const how = await shutDownGracefully({
+      service,
+      background: app.background,
+      setReady: app.setReady,
+      close: async () => {
+        await playground?.stop();
+        await app.close();
+        await store.close();
+      },
+    });
+    if (how === 'timedOut') console.log('Stopped before everything finished; the next start resumes it.');
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -78,7 +78,7 @@ export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore>
     ...(aadCredentials ? { aadCredentials } : { key: key ?? '' }),
     ...(plainHttp ? {} : { agent }),
     connectionPolicy: {
-      enableEndpointDiscovery: !embedded,
+      enableEndpointDiscovery: !embedded && !isLocalhost(endpoint),
       // A stalled request is given up after this and retried by withRetry (its outcome is then unknown).
       ...(settings.requestTimeoutMs ? { requestTimeout: settings.requestTimeoutMs } : {}),
       retryOptions: { maxRetryAttemptCount: 9, maxWaitTimeInSeconds: 30, fixedRetryIntervalInMilliseconds: 0 },
