@@ -84,7 +84,10 @@ function child(env: Record<string, string>) {
   const root = path.resolve(__dirname, '..');
   const proc = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'test/support/runner-process.ts')], { env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const events: Record<string, unknown>[] = [];
-  createInterface({ input: proc.stdout! }).on('line', (l) => events.push(JSON.parse(l)));
+  createInterface({ input: proc.stdout! }).on('line', (l) => {
+    if (process.env.FAULTS_DEBUG) console.log('  child:', l);
+    events.push(JSON.parse(l));
+  });
   const exited = new Promise<void>((r) => proc.on('exit', () => r()));
   return { proc, events, exited };
 }
@@ -97,13 +100,18 @@ async function killRuns() {
   await importDataset(store, data);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'license-desk-faults-'));
   writeFileSync(path.join(dir, 'users.txt'), data.customers[0].users.map((u) => u.id).join('\n'));
-  const env = { COSMOS_ENDPOINT: emulator.endpoint, COSMOS_DATABASE: 'sigkill', CUSTOMER: 'bigcorp', SKU: pbi, USER_IDS_FILE: path.join(dir, 'users.txt'), IDEMPOTENCY_KEY: 'sigkill', CHUNK_SIZE: '100', WRITE_DELAY_MS: '5' };
+  const env = { COSMOS_ENDPOINT: emulator.endpoint, COSMOS_DATABASE: 'sigkill', CUSTOMER: 'bigcorp', SKU: pbi, USER_IDS_FILE: path.join(dir, 'users.txt'), IDEMPOTENCY_KEY: 'sigkill-2000-users', CHUNK_SIZE: '100', WRITE_DELAY_MS: '5' };
   const operations = cosmosBackends(store).operations;
   const service = new LicenseService(cosmosBackends(store));
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const started = Date.now();
   const first = child({ ...env, MODE: 'apply' });
-  while (!first.events.some((e) => typeof e.progress === 'number' && (e.progress as number) >= 400)) await sleep(50);
+  let firstDone = false;
+  void first.exited.then(() => (firstDone = true));
+  while (!first.events.some((e) => typeof e.progress === 'number' && (e.progress as number) >= 400)) {
+    if (firstDone) throw new Error(`the change's process ended before 400 users: ${JSON.stringify(first.events.at(-1))}`);
+    await sleep(50);
+  }
   first.proc.kill('SIGKILL');
   await first.exited;
   const [{ operationId }] = await service.history(ALEX, 'bigcorp');
