@@ -82,7 +82,7 @@ async function proxyRuns() {
 
 function child(env: Record<string, string>) {
   const root = path.resolve(__dirname, '..');
-  const proc = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'test/support/runner-process.ts')], { env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/support/runner-process.ts')], { cwd: root, env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const events: Record<string, unknown>[] = [];
   createInterface({ input: proc.stdout! }).on('line', (l) => {
     if (process.env.FAULTS_DEBUG) console.log('  child:', l);

@@ -20,7 +20,8 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /** Starts test/support/runner-process.ts; resolves its events line by line. */
 function child(env: Record<string, string>) {
-  const proc = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'test/support/runner-process.ts')], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/support/runner-process.ts')], {
+    cwd: ROOT,
     env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

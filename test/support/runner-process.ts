@@ -1,4 +1,5 @@
-// A License Desk process on its own (a child of a test or of `npm run faults`), so a test can send it
+// A License Desk process on its own (a child of a test or of `npm run faults`, run as node --import tsx so
+// that a signal reaches this very process, not a wrapper), so a test can send it
 // SIGTERM or SIGKILL for real. It opens the store at COSMOS_ENDPOINT, and either starts a change
 // (MODE=apply: USER_IDS of CUSTOMER get SKU) or finishes interrupted ones (MODE=recover), with the same
 // graceful stop the bot has (bot/shutdown.ts). WRITE_DELAY_MS slows each user write, so the change is
