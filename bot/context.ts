@@ -35,6 +35,13 @@ export interface HandlerContext extends BotDeps {
   later: ConversationPort;
   session(): Promise<Session>;
   updateSession(change: (s: Session) => Session): Promise<Session>;
+  /**
+   * Where this admin waits for a change, as an opaque value stored with the operation: whichever
+   * instance finishes it (after a crash, the recovery sweep) updates `progressId` to the result.
+   */
+  whereToNotify(customerName: string, progressId: string | undefined): unknown;
+  /** When the turn must be answered (an invoke's budget, epoch ms); work that may wait longer answers first. */
+  answerBy?: number;
 }
 
 /**

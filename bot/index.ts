@@ -8,6 +8,7 @@ import { loadSettings, SettingsError, type Settings } from './config';
 import { createLogger, routeConsole, secretsIn } from './log';
 import { startPlayground, type Playground } from './playground';
 import { createApp } from './server';
+import { shutDownGracefully } from './shutdown';
 
 async function main(): Promise<void> {
   // Until the settings are read: info, readable in local mode (no app id), JSON otherwise.
@@ -69,10 +70,19 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    log.info({}, 'Stopping…');
-    await playground?.stop();
-    await app.close();
-    await store.close();
+    log.info({}, 'Stopping: no new changes; running ones finish their chunk and are left to the next start…');
+    clearInterval(sweep);
+    const how = await shutDownGracefully({
+      service,
+      background: app.background,
+      setReady: app.setReady,
+      close: async () => {
+        await playground?.stop();
+        await app.close();
+        await store.close();
+      },
+    });
+    if (how === 'timedOut') log.warn({}, 'Stopped before everything finished; the next start resumes it.');
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -112,9 +112,16 @@ export const INLINE_WAIT_MS = 8_000;
 /**
  * Posts a progress message, runs `work` in the background, updates that message with progress and then
  * with "Licenses updated". Resolves when the work is done or after INLINE_WAIT_MS, whichever is first.
+ * `work` gets where the admin waits (`notify`, stored with the operation: whichever instance finishes it
+ * updates that message); `lookup` reads the operation back when the work fails, to say what was done.
  */
-export async function startApply(ctx: HandlerContext, customer: Customer, total: number, work: (onProgress: (p: Progress) => void) => Promise<OperationResult>): Promise<{ finished: boolean }> {
-  const l = labels[ctx.lang];
+export async function startApply(
+  ctx: HandlerContext,
+  customer: Customer,
+  total: number,
+  work: (onProgress: (p: Progress) => void, notify: unknown) => Promise<OperationResult>,
+  lookup?: () => Promise<OperationResult | undefined>,
+): Promise<{ finished: boolean }> {
   const progressId = await ctx.conversation.send(progressCard(ctx.lang, customer.displayName, 0, total));
   const draftAtStart = JSON.stringify((await ctx.session()).draft);
   let updates = Promise.resolve();
@@ -135,20 +142,45 @@ export async function startApply(ctx: HandlerContext, customer: Customer, total:
         if (!progressId || Date.now() - lastUpdate < 1_000) return;
         lastUpdate = Date.now();
         void show(progressCard(ctx.lang, customer.displayName, p.processed, p.total, p.counts));
-      });
+      }, ctx.whereToNotify(customer.displayName, progressId));
       // The draft was saved: clear it, unless the admin has started another one since.
       await ctx.updateSession((s) => (JSON.stringify(s.draft) === draftAtStart ? { ...s, draft: undefined } : s));
       await show(await renderResult(ctx, result), true);
     } catch (err) {
       const denied = err instanceof AccessDeniedError;
       // The same words as when access is refused during a turn, never the error's own message.
-      await show(denied ? accessDeniedCard(ctx, err) : messageCard({ title: l.badInput, lines: [l.somethingWrong], tone: 'error' }), true);
+      await show(denied ? accessDeniedCard(ctx, err) : await failureCard(ctx, total, err, lookup), true);
       if (!denied) throw err;
     }
   });
   let finished = false;
-  await Promise.race([running.then(() => (finished = true)), new Promise((r) => setTimeout(r, INLINE_WAIT_MS))]);
+  // Within the turn's budget: what the store took before this point is not waited again.
+  const wait = Math.max(0, Math.min(INLINE_WAIT_MS, (ctx.answerBy ?? Infinity) - Date.now() - 1_500));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([running.then(() => (finished = true)), new Promise((r) => (timer = setTimeout(r, wait)))]);
+  clearTimeout(timer);
   return { finished };
+}
+
+/**
+ * What a failed save did, truthfully: nothing (no operation was recorded), or how far it got and that
+ * the rest continues by itself (the sweep takes it over; the result then replaces the progress message).
+ */
+async function failureCard(ctx: HandlerContext, total: number, err: unknown, lookup?: () => Promise<OperationResult | undefined>): Promise<AdaptiveCard> {
+  const l = labels[ctx.lang];
+  const error = (lines: string[]) => messageCard({ title: l.badInput, lines, tone: 'error' });
+  let op: OperationResult | undefined;
+  try {
+    op = lookup && (await lookup());
+  } catch {
+    return error([l.savingUnconfirmed]);
+  }
+  if (!op) return error([lookup ? l.somethingWrong : l.savingUnconfirmed]);
+  if (op.status === 'completed') return renderResult(ctx, op);
+  const { succeeded, failed, noChange } = op.counts;
+  const done = succeeded + failed + noChange;
+  if ((err as { code?: string })?.code === 'stopping') return messageCard({ title: l.savingTitle, lines: [l.savingAfterRestart(done, total)], tone: 'warning' });
+  return error([l.savingInterrupted(done, total, succeeded + noChange, failed)]);
 }
 
 /**
@@ -190,9 +222,16 @@ export async function submitChange(
       return { kind: 'preview', card: previewCard(ctx.lang, { customer, preview, cardId, canSave: preview.counts.succeeded > 0, change }) };
     }
   }
+  // A restart is under way: start nothing this instance could not finish.
+  if (ctx.service.stopping) return { kind: 'replayed', notice: l.restarting };
+  // One click, one answer in the chat: the same invoke delivered twice at once posts one progress message.
+  if (!(await ctx.service.claimAnswer(ctx.actor, customer.key, `save:${request.idempotencyKey}`))) return { kind: 'replayed', notice: l.stillRunning };
   await ctx.updateSession((s) => ({ ...s, pendingSave: undefined }));
   // The operation's id on every line of the Save, its progress updates and its result.
   const operationId = operationIdFor(customer.key, request.idempotencyKey);
-  const { finished } = await withLogFields({ operationId }, () => startApply(ctx, customer, request.userIds.length, (p) => ctx.service.apply(request, p)));
+  const lookup = () => ctx.service.operationByKey(ctx.actor, customer.key, request.idempotencyKey);
+  const { finished } = await withLogFields({ operationId }, () =>
+    startApply(ctx, customer, request.userIds.length, (p, notify) => ctx.service.apply(request, p, notify), lookup),
+  );
   return finished ? { kind: 'finished', notice: '' } : { kind: 'started', notice: l.savingStarted(request.userIds.length) };
 }

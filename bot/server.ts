@@ -70,6 +70,8 @@ export function createApp(
   );
   const deps: BotDeps = { localMode, service, sessions: new SessionRepository(sessions), buyMoreUrl: settings.BUY_MORE_URL, background, resultLinks };
   const bot = new LicenseDeskBot(deps, adapter, settings.MicrosoftAppId ?? '');
+  // Whichever instance finishes a change (after a crash: the recovery sweep) tells the admin where they wait.
+  service.notifyWith(bot.operationNotifier());
 
   const server = restify.createServer({ name: 'license-desk', handleUncaughtExceptions: false });
   // Slow senders are cut off instead of holding sockets open.

@@ -17,6 +17,8 @@ import type { BotDeps, ConversationPort, HandlerContext } from './context';
 import { runAction, runText } from './router';
 import { sessionIdFor } from './session';
 import { turnSession } from './turn-session';
+import { operationNotifier } from './operation-notifier';
+import type { OperationNotifier } from '../domain/service';
 import { unsupportedInvokeAnswer } from './unsupported-invokes';
 
 const invokeValueSchema = z.object({
@@ -24,6 +26,9 @@ const invokeValueSchema = z.object({
 });
 
 const submitValueSchema = z.object({ verb: z.string().min(1).max(64) }).catchall(z.unknown());
+
+/** An invoke is answered within this, whatever the store does (Teams retries after 15 s). */
+export const INVOKE_BUDGET_MS = 10_000;
 
 /** Longer text is answered, not parsed: room for about 10,000 pasted user names, and no more. */
 export const MAX_COMMAND_CHARS = 400_000;
@@ -82,7 +87,20 @@ export class LicenseDeskBot extends TeamsActivityHandler {
       return { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } } };
     }
     const { verb, data } = parsed.data.action;
-    const outcome = await runAction(this.contextFor(turn), verb, data ?? {});
+    // Teams retries an invoke not answered within 15 s. A slow store (stalls, retries) must not make it:
+    // past the budget the invoke is answered "the answer follows", and the action's card is posted then.
+    const answered = { late: false };
+    const ctx = this.contextFor(turn, answered, Date.now() + INVOKE_BUDGET_MS);
+    const running = runAction(ctx, verb, data ?? {});
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([running, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), INVOKE_BUDGET_MS)))]);
+    clearTimeout(timer);
+    if (!inTime) {
+      answered.late = true;
+      void this.deps.background.run(async () => ctx.later.send((await running).card));
+      return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: messageCard({ title: labels[ctx.lang].manageLicenses, lines: [labels[ctx.lang].answerFollows], tone: 'warning' }) } };
+    }
+    const outcome = inTime;
     if (outcome.status === 400) {
       const message = textOf(outcome.card);
       return { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } } };
@@ -90,27 +108,42 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: outcome.card } };
   }
 
-  private contextFor(turn: TurnContext): HandlerContext {
+  /**
+   * `answered.late`: the invoke was answered already (past its budget), so the turn is over and what the
+   * action posts goes through the connector. `answerBy`: when the invoke must be answered.
+   */
+  private contextFor(turn: TurnContext, answered = { late: false }, answerBy?: number): HandlerContext {
     const { activity } = turn;
     const from = activity.from ?? { id: 'unknown', name: '' };
     const sessionId = sessionIdFor(activity.conversation?.id ?? 'none', from.aadObjectId ?? from.id);
     const reference = TurnContext.getConversationReference(activity);
+    const later = this.proactive(reference);
     const inTurn: ConversationPort = {
-      send: async (card) => (await turn.sendActivity(asMessage(card)))?.id,
+      send: async (card) => (answered.late ? later.send(card) : (await turn.sendActivity(asMessage(card)))?.id),
       update: async (id, card) => {
-        await turn.updateActivity({ ...asMessage(card), id });
+        if (answered.late) await later.update(id, card);
+        else await turn.updateActivity({ ...asMessage(card), id });
       },
     };
     const deps = this.deps;
+    const actor = actorOf(activity, deps.localMode);
+    const lang = langOf(activity.locale);
     return {
       ...deps,
-      actor: actorOf(activity, deps.localMode),
-      lang: langOf(activity.locale),
+      actor,
+      lang,
       sessionId,
       conversation: inTurn,
-      later: this.proactive(reference),
+      later,
+      answerBy,
       ...turnSession(deps.sessions, sessionId),
+      whereToNotify: (customerName, progressId) => ({ reference, progressId, lang, customerName, actor: { ...actor, displayName: actor.displayName ?? '' } }),
     };
+  }
+
+  /** Tells the admin the end of a change this instance finishes for another (see operation-notifier.ts). */
+  operationNotifier(): OperationNotifier {
+    return operationNotifier(this.deps, (reference) => this.proactive(reference as unknown as Partial<ConversationReference>));
   }
 
   /** Messages after the turn has been answered, through the connector (continueConversation). */

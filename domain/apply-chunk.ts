@@ -22,8 +22,12 @@ export class ChunkWriter {
     private readonly concurrency: number,
   ) {}
 
-  /** The chunk's per-user results, in request order. `prefetched`: users read for the preview, reused. */
-  async write(op: OperationDoc, chunk: number, catalog: Catalog, prefetched?: Map<string, DirectoryUserRecord>): Promise<UserChangePlan[]> {
+  /**
+   * The chunk's per-user results, in request order. `prefetched`: users read for the preview, reused.
+   * `fence`: the lease's, checked before every write (seats and users), so a runner that lost its lease
+   * stops before writing anything more.
+   */
+  async write(op: OperationDoc, chunk: number, catalog: Catalog, prefetched?: Map<string, DirectoryUserRecord>, fence: () => void = () => undefined): Promise<UserChangePlan[]> {
     const req = op.request;
     const ids = req.userIds.slice(chunk * op.chunkSize, (chunk + 1) * op.chunkSize);
     const users = prefetched ? new Map(ids.filter((id) => prefetched.has(id)).map((id) => [id, prefetched.get(id)!])) : await this.directory.usersById(op.customerId, ids);
@@ -36,7 +40,7 @@ export class ChunkWriter {
       const mark = u.licenseChanges?.find((m) => m.operationId === op.id);
       if (mark) done.set(u.id, planFromMark(u, mark));
     }
-    if (op.attempt > 1) await seats.settleOrphans(op.customerId, `${op.id}:${chunk}:`, op.id, [...users.values()]);
+    if (op.attempt > 1) await seats.settleOrphans(op.customerId, `${op.id}:${chunk}:`, op.id, [...users.values()], fence);
 
     const evaluated = ids.filter((id) => !done.has(id)).map((id) => evaluateUserChange(users.get(id), id, req, catalog));
     const touched = new Set<string>();
@@ -47,30 +51,31 @@ export class ChunkWriter {
     // 1. Hold the seats this chunk needs (or what is left of them), product by product.
     const planned = allocateSeats(evaluated, await seats.free(op.customerId, touched), catalog, seatDemand);
     const wanted = seatsAskedFor(planned);
-    const granted = await seats.reserve(op.customerId, key, skuIds, wanted);
+    const granted = await seats.reserve(op.customerId, key, skuIds, wanted, fence);
     // Someone else took seats between our look and our reservation: fewer users get one.
     const gotAll = [...wanted].every(([skuId, n]) => granted.get(skuId) === n);
     let plans = gotAll ? planned : allocateSeats(evaluated, granted, catalog, seatDemand);
 
     // 2. Write each user: all of its adds and removes, or nothing.
-    plans = await mapLimit(plans, this.concurrency, (plan) => this.writeUser(op, key, plan, users.get(plan.userId), catalog, touched));
+    plans = await mapLimit(plans, this.concurrency, (plan) => this.writeUser(op, key, plan, users.get(plan.userId), catalog, touched, fence));
 
     // 3. Settle: give back unused and removed seats, and close the reservation.
     const written = plans.filter((p) => p.status === 'succeeded');
     const counts = new Map(skuIds.map((skuId) => [skuId, { added: written.filter((p) => p.added.includes(skuId)).length, removed: written.filter((p) => p.removed.includes(skuId)).length }]));
-    await seats.settle(op.customerId, key, counts);
+    await seats.settle(op.customerId, key, counts, fence);
     const byId = new Map(plans.map((p) => [p.userId, p]));
     return ids.map((id) => done.get(id) ?? byId.get(id)!);
   }
 
-  private async writeUser(op: OperationDoc, key: string, plan: UserChangePlan, user: DirectoryUserRecord | undefined, catalog: Catalog, touched: Set<string>): Promise<UserChangePlan> {
+  private async writeUser(op: OperationDoc, key: string, plan: UserChangePlan, user: DirectoryUserRecord | undefined, catalog: Catalog, touched: Set<string>, fence: () => void): Promise<UserChangePlan> {
     const reserved = new Set(plan.status === 'succeeded' ? plan.added : []);
     for (let attempt = 0; plan.status === 'succeeded' && user; attempt++) {
       const mark: LicenseChangeMark = {
         operationId: op.id, reservationKey: key, added: plan.added, removed: plan.removed, updated: plan.updated,
         before: plan.before, after: plan.after, at: new Date().toISOString(),
       };
-      const outcome = await this.directory.applyUserChange({ customerId: op.customerId, user, mark });
+      fence();
+      const outcome = await this.directory.applyUserChange({ customerId: op.customerId, user, mark, fence });
       if (outcome.status === 'applied') return plan;
       if (outcome.status === 'rejected') return { ...plan, status: 'failed', after: plan.before, errors: [outcome.error] };
       // Someone changed this user since we read it: look again, and write only within our reservation

@@ -76,6 +76,12 @@ export interface UserLicenseWrite<U extends DirectoryUserRecord = DirectoryUserR
   user: U;
   /** What to write: `after` is the user's complete license list; the mark is recorded with it. */
   mark: LicenseChangeMark;
+  /**
+   * The runner's lease fence: throws once the operation may have passed to another process. Call it
+   * immediately before each attempt to write (also before a retry), so a runner that stalled past its
+   * lease writes nothing more. Optional for callers outside an operation.
+   */
+  fence?: () => void;
 }
 
 export type UserWriteOutcome<U extends DirectoryUserRecord = DirectoryUserRecord> =
@@ -99,14 +105,16 @@ export interface SeatLedger {
    * Holds up to `wanted` seats of each product in `skuIds` (in that order) under `key`; returns what was
    * granted per product. Idempotent per key: a repeat (after a lost reply) grants what the first did.
    */
-  reserve(customerId: string, key: string, skuIds: string[], wanted: Map<string, number>): Promise<Map<string, number>>;
+  reserve(customerId: string, key: string, skuIds: string[], wanted: Map<string, number>, fence?: () => void): Promise<Map<string, number>>;
   /** Gives back the unused part of `key`'s hold and counts seats taken (added) and freed (removed). Once per key. */
-  settle(customerId: string, key: string, written: Map<string, { added: number; removed: number }>): Promise<void>;
+  settle(customerId: string, key: string, written: Map<string, { added: number; removed: number }>, fence?: () => void): Promise<void>;
   /**
    * After a takeover: settles holds an earlier attempt left behind under keys starting with `keyPrefix`,
    * counting what each of `users` carries as a mark with that key.
+   *
+   * `fence` (every method that writes): the runner's lease fence, to call before each write attempt.
    */
-  settleOrphans(customerId: string, keyPrefix: string, operationId: string, users: DirectoryUserRecord[]): Promise<void>;
+  settleOrphans(customerId: string, keyPrefix: string, operationId: string, users: DirectoryUserRecord[], fence?: () => void): Promise<void>;
 }
 
 /**

@@ -1,8 +1,11 @@
 // Running a license change as a recorded operation: the journal entry whose id is the idempotency key's,
-// its chunks, the lease (an owner and a heartbeat written with each chunk), takeover of a stale
-// operation, and recovery of those whose process died. One code path whatever the directory is.
+// its chunks, the lease (lease.ts: an owner, a heartbeat, a fence before every write), takeover of a
+// stale operation, recovery of those whose process died, and a graceful stop. One code path whatever
+// the directory is.
 import { randomUUID } from 'node:crypto';
 import { ChunkWriter } from './apply-chunk';
+import { Lease, LeaseLostError } from './lease';
+import { ContentionError, isUnknownOutcome, retryDelay, statusOf } from './store/cosmos';
 import type { Catalog } from './catalog';
 import { log, withLogFields } from './logging';
 import type { CustomerDirectory, DirectoryUserRecord } from './directory-port';
@@ -45,7 +48,47 @@ export interface RunnerOptions {
   staleAfterMs: number;
   /** How long `apply` waits for another caller's run of the same idempotency key. */
   waitForRunningMs: number;
+  /**
+   * How long this process's own heartbeat guards it (default 60 s, the deployment's lease): its fence
+   * closes at two thirds of it. `staleAfterMs` is how impatient this process is with others' heartbeats;
+   * in production the two are equal (a taker more impatient than the lease would defeat the fence).
+   */
+  leaseMs?: number;
+  /** The heartbeat is renewed this often while a chunk runs (default: a sixth of the lease; 0: per chunk only). */
+  renewEveryMs?: number;
+  /**
+   * Store faults that outlast a request's own retries are retried by the run itself this many times
+   * (from the failed chunk, as a new attempt), before it lets go of the lease for the sweep.
+   */
+  runRetries?: number;
 }
+
+/**
+ * Telling the admin who started an operation how it goes, wherever it is finished. `notify` is what the
+ * front end stored with the operation (opaque here: for the bot, a conversation reference and the id of
+ * the progress message). Called by the process that runs the operation after a takeover (recovery, or
+ * another click), since the one the admin clicked in is gone.
+ */
+export interface OperationNotifier {
+  progress(notify: unknown, progress: Progress): Promise<void>;
+  finished(notify: unknown, result: OperationResult): Promise<void>;
+}
+
+/** The process is stopping (SIGTERM): no new operation is started, and a running one stops after its chunk. */
+export class RunnerStoppingError extends Error {
+  readonly code = 'stopping';
+  constructor(readonly operationId?: string) {
+    super(operationId ? `Stopped after a chunk of ${operationId}; another process resumes it.` : 'The process is stopping; no new change is started.');
+  }
+}
+
+/** Faults of the store (throttling, lost replies, resets, timeouts, contention): worth another try. */
+export const isStoreFault = (err: unknown) => err instanceof ContentionError || statusOf(err) === 429 || isUnknownOutcome(err);
+
+export const DEFAULT_LEASE_MS = 60_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Progress for a waiting admin elsewhere: at most this often. */
+const NOTIFY_PROGRESS_EVERY_MS = 2_000;
 
 const now = () => new Date().toISOString();
 type OnProgress = (p: Progress) => void;
@@ -55,6 +98,8 @@ export class OperationRunner {
   /** Operations this process is running: never "stale" to itself, whatever their heartbeat says. */
   private readonly runningHere = new Set<string>();
   private readonly chunks: ChunkWriter;
+  private notifier?: OperationNotifier;
+  private stopping = false;
 
   constructor(
     private readonly directory: CustomerDirectory,
@@ -65,15 +110,28 @@ export class OperationRunner {
     this.chunks = new ChunkWriter(directory, options.concurrency);
   }
 
-  /** Applies an authorized change; the same idempotency key again awaits or replays the recorded operation. */
-  async apply(req: ParsedChangeRequest, onProgress?: OnProgress): Promise<OperationResult> {
-    const operationId = operationIdFor(req.customerKey, req.idempotencyKey);
-    return withLogFields({ operationId }, () => this.applyAs(operationId, req, onProgress));
+  get isStopping(): boolean {
+    return this.stopping;
   }
 
-  private async applyAs(operationId: string, req: ParsedChangeRequest, onProgress?: OnProgress): Promise<OperationResult> {
+  /** Who tells the waiting admin about operations this process finishes after a takeover. */
+  notifyWith(notifier: OperationNotifier): void {
+    this.notifier = notifier;
+  }
+
+  /**
+   * Applies an authorized change; the same idempotency key again awaits or replays the recorded operation.
+   * `notify`: where the admin waits, stored with the operation for whoever finishes it.
+   */
+  async apply(req: ParsedChangeRequest, onProgress?: OnProgress, notify?: unknown): Promise<OperationResult> {
+    const operationId = operationIdFor(req.customerKey, req.idempotencyKey);
+    return withLogFields({ operationId }, () => this.applyAs(operationId, req, onProgress, notify));
+  }
+
+  private async applyAs(operationId: string, req: ParsedChangeRequest, onProgress?: OnProgress, notify?: unknown): Promise<OperationResult> {
     const existing = await this.operations.get(req.customerKey, operationId);
     if (existing) return this.awaitExisting(existing);
+    if (this.stopping) throw new RunnerStoppingError();
 
     const catalog = await this.loadCatalog(req.customerKey);
     // Read once, used by the prediction and by the chunks: a user changed since is caught by its write.
@@ -83,11 +141,12 @@ export class OperationRunner {
       id: operationId, type: 'operation', customerId: req.customerKey, idempotencyKey: req.idempotencyKey, request: req,
       status: 'running', createdAt: now(), heartbeatAt: now(), owner: this.instanceId, attempt: 1,
       chunkSize: this.options.chunkSize, chunkCount: Math.ceil(req.userIds.length / this.options.chunkSize), completedChunks: 0,
-      seatDemand, counts: emptyCounts(),
+      seatDemand, counts: emptyCounts(), ...(notify === undefined ? {} : { notify }),
     };
     // Ours from the moment it exists: a sweep in this process must not see it as stale.
     this.runningHere.add(operationId);
     let created: OperationDoc | undefined;
+    const sentAt = Date.now();
     try {
       created = (await this.operations.create(op)) ? await this.operations.get(req.customerKey, operationId) : undefined;
     } finally {
@@ -95,7 +154,7 @@ export class OperationRunner {
     }
     if (!created) return this.awaitExisting((await this.operations.get(req.customerKey, operationId))!);
     log.info({ customerId: req.customerKey, users: req.userIds.length, chunks: op.chunkCount }, 'operation started');
-    return this.run(created, onProgress, users);
+    return this.run(this.leaseOn(created, sentAt), { onProgress, prefetched: users, takenOver: false });
   }
 
   /** Running, but its process stopped beating (its heartbeat is older than the lease). */
@@ -112,12 +171,12 @@ export class OperationRunner {
     const deadline = Date.now() + this.options.waitForRunningMs;
     let current: OperationDoc | undefined = op;
     while (current && current.status === 'running') {
-      if (this.isStale(current)) {
-        const resumed = await this.takeOver(current);
-        if (resumed) return { ...(await this.run(resumed, onProgress)), replayed: true };
+      if (this.isStale(current) && !this.stopping) {
+        const lease = await this.takeOver(current);
+        if (lease) return { ...(await this.run(lease, { onProgress, takenOver: true })), replayed: true };
       }
       if (Date.now() > deadline) throw new OperationStillRunningError(op.id);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       current = await this.operations.get(op.customerId, op.id);
     }
     return this.resultOf(current!, true);
@@ -132,68 +191,124 @@ export class OperationRunner {
     };
   }
 
-  /** Finishes operations whose process died; returns how many it took over. */
+  /**
+   * Finishes operations whose process died (or let go of them); returns how many it took over. One
+   * operation failing does not keep the others waiting: the first error is thrown after the rest ran.
+   */
   async recoverInterrupted(staleAfterMs = this.options.staleAfterMs): Promise<number> {
+    if (this.stopping) return 0;
     const stale = await this.operations.stale(new Date(Date.now() - staleAfterMs).toISOString());
     let recovered = 0;
+    let failure: { error: unknown } | undefined;
     for (const op of stale) {
-      const mine = await withLogFields({ operationId: op.id }, () => this.takeOver(op));
-      if (!mine) continue;
-      await this.run(mine);
-      recovered++;
+      if (this.stopping) break;
+      try {
+        const lease = await withLogFields({ operationId: op.id }, () => this.takeOver(op));
+        if (!lease) continue;
+        await this.run(lease, { takenOver: true });
+        recovered++;
+      } catch (error) {
+        failure ??= { error };
+      }
     }
+    if (failure && !(failure.error instanceof RunnerStoppingError)) throw failure.error;
     return recovered;
   }
 
+  /**
+   * SIGTERM: start nothing new, let each running operation finish the chunk it is in and record it,
+   * then let go of its lease so the next instance resumes at once. Resolves when nothing runs here.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    while (this.runningHere.size) await sleep(50);
+  }
+
   /** Claims a stale operation for this process; undefined when another process got there first. */
-  private async takeOver(op: OperationDoc): Promise<OperationDoc | undefined> {
+  private async takeOver(op: OperationDoc): Promise<Lease | undefined> {
     if (this.runningHere.has(op.id)) return undefined;
+    const sentAt = Date.now();
     const mine = await this.operations.replaceIfUnchanged({ ...op, owner: this.instanceId, attempt: op.attempt + 1, heartbeatAt: now() });
     if (mine) log.warn({ customerId: op.customerId, attempt: mine.attempt, heartbeatAt: op.heartbeatAt, completedChunks: op.completedChunks, chunks: op.chunkCount }, 'took over a stale operation');
-    return mine;
+    return mine && this.leaseOn(mine, sentAt);
   }
 
-  private async run(start: OperationDoc, onProgress?: OnProgress, prefetched?: Map<string, DirectoryUserRecord>): Promise<OperationResult> {
-    this.runningHere.add(start.id);
+  private leaseOn(op: OperationDoc, sentAt: number): Lease {
+    const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS;
+    return new Lease(this.operations, op, sentAt, { staleAfterMs: leaseMs, renewEveryMs: this.options.renewEveryMs ?? Math.floor(leaseMs / 6) });
+  }
+
+  private async run(lease: Lease, how: { onProgress?: OnProgress; prefetched?: Map<string, DirectoryUserRecord>; takenOver: boolean }): Promise<OperationResult> {
+    const id = lease.op.id;
+    this.runningHere.add(id);
+    let lost = false;
     try {
-      // Every line of the change — chunks, retries, the bot's progress updates — names the operation.
-      return await withLogFields({ operationId: start.id }, () => this.runChunks(start, onProgress, prefetched));
-    } catch (err) {
-      withLogFields({ operationId: start.id }, () => log.error({ err, attempt: start.attempt }, 'operation attempt failed'));
-      throw err;
+      let prefetched = how.prefetched;
+      for (let retry = 0; ; retry++) {
+        try {
+          // A new try is a new attempt: it settles what the failed one reserved, from the users' marks.
+          if (retry > 0) await lease.update((op) => ({ ...op, attempt: op.attempt + 1 }));
+          // Every line of the change — chunks, retries, the bot's progress updates — names the operation.
+          return await withLogFields({ operationId: lease.op.id }, () => this.runChunks(lease, how.onProgress, prefetched, how.takenOver));
+        } catch (err) {
+          if (err instanceof LeaseLostError) {
+            lost = true;
+            break;
+          }
+          if (err instanceof RunnerStoppingError || (isStoreFault(err) && retry >= (this.options.runRetries ?? 4))) {
+            // Let go now rather than make the next one wait out the lease.
+            await lease.release().catch(() => undefined);
+            throw err;
+          }
+          if (!isStoreFault(err)) throw err;
+          log.warn({ operationId: lease.op.id, retry, err }, 'operation attempt failed; trying again from the failed chunk');
+          prefetched = undefined;
+          await sleep(retryDelay(undefined, retry + 3));
+        }
+      }
     } finally {
-      this.runningHere.delete(start.id);
+      lease.stop();
+      this.runningHere.delete(id);
     }
+    // Someone else runs it now (we were thought dead, or stalled past the lease): they finish it.
+    if (lost) return this.awaitExisting((await this.operations.get(lease.op.customerId, id))!, how.onProgress);
+    throw new Error('unreachable');
   }
 
-  private async runChunks(start: OperationDoc, onProgress?: OnProgress, prefetched?: Map<string, DirectoryUserRecord>): Promise<OperationResult> {
-    let op = start;
-    const catalog = await this.loadCatalog(op.customerId);
-    const total = op.request.userIds.length;
-    for (let chunk = op.completedChunks; chunk < op.chunkCount; chunk++) {
+  private async runChunks(lease: Lease, onProgress: OnProgress | undefined, prefetched: Map<string, DirectoryUserRecord> | undefined, takenOver: boolean): Promise<OperationResult> {
+    const start = lease.op;
+    const catalog = await this.loadCatalog(start.customerId);
+    const total = start.request.userIds.length;
+    const notify = takenOver && start.notify !== undefined ? this.notifier : undefined;
+    let lastNotified = 0;
+    for (let chunk = lease.op.completedChunks; chunk < start.chunkCount; chunk++) {
+      if (this.stopping) throw new RunnerStoppingError(start.id);
+      const op = lease.op;
       const saved = await this.operations.chunk(op, chunk);
-      const results = saved ? saved.results : await this.chunks.write(op, chunk, catalog, prefetched);
-      if (!saved) await this.operations.saveChunk(op, chunk, results);
-      const counts = countOutcomes(results);
-      // The heartbeat: written with each chunk, conditional on the lease still being ours.
-      const next = await this.operations.replaceIfUnchanged({
-        ...op,
-        completedChunks: chunk + 1,
-        heartbeatAt: now(),
-        counts: { succeeded: op.counts.succeeded + counts.succeeded, failed: op.counts.failed + counts.failed, noChange: op.counts.noChange + counts.noChange },
-      });
-      // Another process took the operation over (we were thought dead): it finishes it, we stop.
-      if (!next) {
-        log.warn({ chunk }, 'lost the operation to another instance; it finishes the change');
-        return this.awaitExisting((await this.operations.get(op.customerId, op.id))!);
+      let results = saved ? saved.results : await this.chunks.write(op, chunk, catalog, prefetched, lease.fence);
+      if (!saved) {
+        lease.fence();
+        results = await this.operations.saveChunk(op, chunk, results);
       }
-      op = next;
-      log.debug({ chunk, counts }, 'chunk written');
-      onProgress?.({ operationId: op.id, processed: Math.min(total, (chunk + 1) * op.chunkSize), total, counts: op.counts });
+      const counts = countOutcomes(results);
+      // The heartbeat with the chunk's counts, conditional on the lease still being ours.
+      const next = await lease.update((o) => ({
+        ...o,
+        completedChunks: chunk + 1,
+        counts: { succeeded: o.counts.succeeded + counts.succeeded, failed: o.counts.failed + counts.failed, noChange: o.counts.noChange + counts.noChange },
+      }));
+      const progress = { operationId: next.id, processed: Math.min(total, (chunk + 1) * next.chunkSize), total, counts: next.counts };
+      log.debug({ operationId: next.id, chunk, counts }, 'chunk written');
+      onProgress?.(progress);
+      if (notify && Date.now() - lastNotified >= NOTIFY_PROGRESS_EVERY_MS && chunk + 1 < start.chunkCount) {
+        lastNotified = Date.now();
+        void notify.progress(next.notify, progress).catch(() => undefined);
+      }
     }
-    const done = await this.operations.replaceIfUnchanged({ ...op, status: 'completed', completedAt: now(), heartbeatAt: now() });
-    if (!done) return this.awaitExisting((await this.operations.get(op.customerId, op.id))!);
-    log.info({ customerId: op.customerId, attempt: op.attempt, counts: op.counts, ms: Date.now() - Date.parse(op.createdAt) }, 'operation completed');
-    return this.resultOf(done, op.attempt > 1);
+    const done = await lease.update((o) => ({ ...o, status: 'completed', completedAt: now() }));
+    log.info({ operationId: done.id, customerId: done.customerId, attempt: done.attempt, counts: done.counts, ms: Date.now() - Date.parse(done.createdAt) }, 'operation completed');
+    const result = await this.resultOf(done, takenOver);
+    if (notify) await notify.finished(done.notify, result).catch(() => undefined);
+    return result;
   }
 }

@@ -6,7 +6,7 @@ import type { Catalog, Product } from './catalog';
 import { parseChangeRequest, permissionsFor, requesterActor, RequestError } from './change-request';
 import type { CustomerDirectory, DirectoryUserRecord, PageMove, UserFilter, UserPage } from './directory-port';
 import type { Customer, LicenseChangeRequest, ParsedChangeRequest } from './model';
-import { OperationRunner, type OperationResult, type Progress, type RunnerOptions } from './operation-runner';
+import { OperationRunner, type OperationNotifier, type OperationResult, type Progress, type RunnerOptions } from './operation-runner';
 import { predict, type Preview } from './preview';
 import { LicenseQueries, type HistoryPage, type OperationSummary } from './queries';
 import type { HistoryAnchor } from './store/operations';
@@ -14,7 +14,8 @@ import { operationIdFor, type OperationRepository } from './store/operations';
 import type { PartnerRepository } from './store/partner';
 
 export { RequestError, type RequestProblem } from './errors';
-export { OperationStillRunningError, type OperationResult, type Progress } from './operation-runner';
+export { OperationStillRunningError, RunnerStoppingError, type OperationNotifier, type OperationResult, type Progress } from './operation-runner';
+export { LeaseLostError } from './lease';
 export { countOutcomes, type Preview } from './preview';
 export type { HistoryPage, OperationSummary } from './queries';
 export { operationIdFor } from './store/operations';
@@ -142,8 +143,32 @@ export class LicenseService {
    * Applies a change. Per user all or nothing; across users, partial success reported user by user.
    * The same idempotency key again returns the recorded result and changes nothing.
    */
-  async apply(input: LicenseChangeRequest, onProgress?: (p: Progress) => void): Promise<OperationResult> {
-    return this.runner.apply(await this.authorizedChange(input), onProgress);
+  async apply(input: LicenseChangeRequest, onProgress?: (p: Progress) => void, notify?: unknown): Promise<OperationResult> {
+    return this.runner.apply(await this.authorizedChange(input), onProgress, notify);
+  }
+
+  /**
+   * Claims the one chat answer a click gets (see OperationRepository.claimAnswer): true for the first
+   * delivery of `claimKey`, false for every other. Authorized like a change.
+   */
+  async claimAnswer(actor: Actor, customerKey: string, claimKey: string): Promise<boolean> {
+    await this.queries.authorize(actor, customerKey, 'view');
+    return this.operations.claimAnswer(customerKey, claimKey);
+  }
+
+  /** Who tells the admin the end of an operation another process finishes (see OperationNotifier). */
+  notifyWith(notifier: OperationNotifier): void {
+    this.runner.notifyWith(notifier);
+  }
+
+  /** True once `stop` was called: no new change is started here. */
+  get stopping(): boolean {
+    return this.runner.isStopping;
+  }
+
+  /** Graceful stop (SIGTERM): no new change starts; running ones finish their chunk and are left to the next instance. */
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   /**

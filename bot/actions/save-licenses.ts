@@ -41,7 +41,11 @@ export const saveLicenses = defineAction({
     const submission = { customer, request, change, previewFirst: true, pending: { selectionHash: shown.selectionHash } };
     if (userIds.length >= LARGE_SELECTION) {
       // Checking thousands of users takes seconds and Teams retries an invoke after 15: answer now, and
-      // post the preview, or the progress and result, as a new message.
+      // post the preview, or the progress and result, as a new message. Once per click: the same
+      // invoke delivered again (even at the same moment) is answered without a second check or message.
+      if (!(await ctx.service.claimAnswer(ctx.actor, customer.key, `large:${idempotencyKey}`))) {
+        return { card: messageCard({ title: l.manageLicenses, lines: [l.answeredAbove], actions: [{ title: l.backToUsers, verb: 'usersPage', data: { move: 'stay' } }] }) };
+      }
       const later = afterTheTurn(ctx);
       void ctx.background.run(async () => {
         const card = await guard(later, async () => {

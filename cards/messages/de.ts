@@ -126,6 +126,13 @@ export const labels: Labels = {
   nothingToSave: 'Nichts zu speichern: kein Produkt wurde geändert.',
   stillRunning: 'Die Änderung wird noch gespeichert; das Ergebnis folgt.',
   somethingWrong: 'Bei uns ist etwas schiefgegangen; dieser Klick hat nichts geändert. Versuchen Sie es gleich noch einmal.',
+  restarting: 'License Desk startet gerade neu. Dieser Klick hat nichts geändert; versuchen Sie es in einer Minute noch einmal.',
+  savingInterrupted: (done, total, succeeded, failed) =>
+    `Das Speichern wurde nach ${done} von ${total} Benutzern durch einen Fehler bei uns unterbrochen (${succeeded} geändert, ${failed} fehlgeschlagen). Der Rest steht noch aus und wird in etwa einer Minute von selbst fortgesetzt; das Ergebnis ersetzt diese Nachricht.`,
+  savingUnconfirmed: 'Das Speichern wurde durch einen Fehler bei uns unterbrochen, und der bisherige Stand konnte nicht gelesen werden. Was gespeichert ist, bleibt gespeichert, und die Änderung wird von selbst fortgesetzt; das Ergebnis ersetzt diese Nachricht.',
+  savingAfterRestart: (done, total) => `License Desk wurde während des Speicherns nach ${done} von ${total} Benutzern neu gestartet. Der Rest wird gleich von selbst fortgesetzt; das Ergebnis ersetzt diese Nachricht.`,
+  answeredAbove: 'Dieser Klick wird bereits beantwortet: siehe die Nachricht dazu in diesem Chat.',
+  answerFollows: 'Wird noch bearbeitet: die Antwort folgt als neue Nachricht.',
   selectionFromCommand: (n) => `Auswahl aus Ihrem Befehl: ${n} Benutzer.`,
   notFound: (n, names) => `${n.toLocaleString('de-DE')} nicht gefunden: ${names}`,
   ambiguous: (n, names) => `${n.toLocaleString('de-DE')} nicht eindeutig (mehrere Benutzer passen; UPN einfügen): ${names}`,

@@ -125,6 +125,14 @@ export const labels = {
   nothingToSave: 'Nothing to save: no product was changed.',
   stillRunning: 'The change is still being saved; the result follows.',
   somethingWrong: 'Something went wrong on our side; nothing was changed by this click. Try again in a moment.',
+  // Saving when the store or the process fails: what was done, what is pending, and that it goes on by itself.
+  restarting: 'License Desk is restarting. Nothing was changed by this click; try again in a minute.',
+  savingInterrupted: (done: number, total: number, succeeded: number, failed: number) =>
+    `Saving was interrupted by a fault on our side after ${done} of ${total} users (${succeeded} changed, ${failed} failed). The rest is still pending and continues by itself within about a minute; the result will replace this message.`,
+  savingUnconfirmed: 'Saving was interrupted by a fault on our side, and what was saved so far could not be read back. Whatever was saved stays saved, and the change continues by itself; the result will replace this message.',
+  savingAfterRestart: (done: number, total: number) => `License Desk restarted while saving, after ${done} of ${total} users. The rest continues by itself in a moment; the result will replace this message.`,
+  answeredAbove: 'This click is already being answered: see the message about it in this chat.',
+  answerFollows: 'Still working on it: the answer follows as a new message.',
   selectionFromCommand: (n: number) => `Selection set to ${n} users from your command.`,
   /** A pasted list: count first, then the names (already joined and clipped). */
   notFound: (n: number, names: string) => `${n.toLocaleString('en-US')} not found: ${names}`,

@@ -75,13 +75,14 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
     return this.repository.usersById(customerId, ids);
   }
 
-  async applyUserChange({ customerId, user, mark }: UserLicenseWrite<UserDoc>): Promise<UserWriteOutcome<UserDoc>> {
+  async applyUserChange({ customerId, user, mark, fence }: UserLicenseWrite<UserDoc>): Promise<UserWriteOutcome<UserDoc>> {
     const next: UserDoc = {
       ...toUserDoc(customerId, { ...pickDirectoryUser(user), assignedLicenses: mark.after }, [mark, ...(user.licenseChanges ?? [])].slice(0, MAX_LICENSE_MARKS)),
       _etag: user._etag,
     };
-    // A lost reply (408/503) is repeated by the store; the repeat then meets 412 and is told apart below.
-    const written = await this.repository.replaceUserIfUnchanged(next);
+    // A lost reply (408/503, a reset, a timeout) is repeated by the store; the repeat then meets 412 and
+    // is told apart below. The fence is checked before every attempt, repeats included.
+    const written = await this.repository.replaceUserIfUnchanged(next, fence);
     if (written) return { status: 'applied', user: written };
     const stored = await this.repository.user(customerId, user.id);
     const own = stored?.licenseChanges?.some((m) => m.operationId === mark.operationId && m.reservationKey === mark.reservationKey);

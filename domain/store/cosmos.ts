@@ -24,6 +24,8 @@ export interface CosmosSettings {
   createIfMissing?: boolean;
   /** Counts requests, writes and request units (RU) as the server reports them (the benchmark reads it). */
   meter?: RequestMeter;
+  /** Per request, before it counts as timed out (the SDK's default is 60 s). */
+  requestTimeoutMs?: number;
 }
 
 /** What the store asked of the server: requests, document writes, and their request charge in RU. */
@@ -107,6 +109,9 @@ export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore>
     stopEmulator = emulator.stop;
   }
   // Keep-alive matters: a TLS handshake per request makes the emulator 3–5× slower.
+  // Plain HTTP only on loopback (a local proxy, e.g. the fault proxy of the tests): the SDK's own agent.
+  if (new URL(endpoint).protocol === 'http:' && !isLocalhost(endpoint)) throw new CosmosSetupError([`COSMOS_ENDPOINT ${endpoint} must be https:// (plain http only on loopback)`]);
+  const plainHttp = new URL(endpoint).protocol === 'http:';
   const agent = new https.Agent({ keepAlive: true, maxSockets: 32, rejectUnauthorized: !embedded && !isLocalhost(endpoint) });
   // No key: Microsoft Entra ID. DefaultAzureCredential takes the managed identity on App Service (the
   // user-assigned one by its client id) and `az login` on a developer's machine.
@@ -115,9 +120,14 @@ export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore>
   const client = new CosmosClient({
     endpoint,
     ...(aadCredentials ? { aadCredentials } : { key: key ?? '' }),
-    agent,
+    ...(plainHttp ? {} : { agent }),
     ...(settings.meter ? { plugins: [settings.meter.plugin()] } : {}),
-    connectionPolicy: { enableEndpointDiscovery: !embedded, retryOptions: { maxRetryAttemptCount: 9, maxWaitTimeInSeconds: 30, fixedRetryIntervalInMilliseconds: 0 } },
+    connectionPolicy: {
+      enableEndpointDiscovery: !embedded && !isLocalhost(endpoint),
+      // A stalled request is given up after this and retried by withRetry (its outcome is then unknown).
+      ...(settings.requestTimeoutMs ? { requestTimeout: settings.requestTimeoutMs } : {}),
+      retryOptions: { maxRetryAttemptCount: 9, maxWaitTimeInSeconds: 30, fixedRetryIntervalInMilliseconds: 0 },
+    },
   });
   const create = settings.createIfMissing ?? !aadCredentials;
   let opened: { database: Database; containers: Record<ContainerName, Container> };
@@ -249,27 +259,55 @@ export const isNotFound = (err: unknown) => statusOf(err) === 404;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Connection-level failures: no status code, and the request may or may not have reached the server. */
+const CONNECTION_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNABORTED', 'EAI_AGAIN', 'ENOTFOUND', 'TimeoutError', 'REQUEST_SEND_ERROR', 'UND_ERR_SOCKET']);
+
+/** A reset, a hang-up or a client-side timeout: the request's fate is unknown, and there is no status to say. */
+export function isConnectionFailure(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && CONNECTION_ERRORS.has(e.code)) return true;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
+  if (typeof e.message === 'string' && /socket hang up|ECONNRESET|EPIPE|network socket disconnected/i.test(e.message)) return true;
+  return e.cause !== undefined && e.cause !== err && isConnectionFailure(e.cause);
+}
+
+/** 408, 503 or a connection failure: the write may have been applied even though no reply came. */
+export const isUnknownOutcome = (err: unknown) => statusOf(err) === 408 || statusOf(err) === 503 || isConnectionFailure(err);
+
+/** Attempts per request: at a 25% fault rate ten in a row fail about once in a million requests. */
+export const DEFAULT_ATTEMPTS = 10;
+
 /**
- * Retries throttling (429: the request was not run) with the server's retry-after, bounded. 503 and 408
- * are retried only for `repeatable` calls: a timed-out write may have been applied, so only reads,
- * upserts and writes whose repeat the caller recognises as its own may go again.
+ * One request, retried with backoff where that is safe. 429 (the request was not run) always, after
+ * the server's retry-after. 408, 503, resets and timeouts (the outcome is unknown) only for `repeatable`
+ * calls: reads, upserts, and conditional writes whose repeat meets 412/409 and is decided again by the
+ * caller; a non-repeatable caller gets the error and reads back. Bounded: about 15 s of waiting at most.
  */
-export async function withRetry<T>(fn: () => Promise<T>, attempts = 6, repeatable = true): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, attempts = DEFAULT_ATTEMPTS, repeatable = true): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
       const status = statusOf(err);
-      const retry = status === 429 || (repeatable && (status === 503 || status === 408));
+      const retry = status === 429 || (repeatable && isUnknownOutcome(err));
       if (retry && attempt >= attempts) log.warn({ status, attempts }, 'Cosmos DB request failed after retries');
       if (attempt >= attempts || !retry) throw err;
-      const e = err as CosmosErrorLike;
-      const header = Number(e.headers?.['x-ms-retry-after-ms']);
-      const wait = e.retryAfterInMs ?? e.retryAfterInMilliseconds ?? (Number.isFinite(header) ? header : undefined) ?? 100 * 2 ** attempt;
-      log.debug({ status, attempt, waitMs: Math.min(wait, 5_000) }, 'Cosmos DB request retried');
-      await sleep(Math.min(wait, 5_000));
+      const wait = retryDelay(err, attempt);
+      log.debug({ status, attempt, waitMs: wait }, 'Cosmos DB request retried');
+      await sleep(wait);
     }
   }
+}
+
+/** The server's retry-after when it gave one (capped), else exponential backoff with full jitter. */
+export function retryDelay(err: unknown, attempt: number): number {
+  const e = err as CosmosErrorLike;
+  const header = Number(e?.headers?.['x-ms-retry-after-ms']);
+  const asked = e?.retryAfterInMs ?? e?.retryAfterInMilliseconds ?? (Number.isFinite(header) ? header : undefined);
+  if (asked !== undefined) return Math.min(asked, 5_000);
+  const ceiling = Math.min(2_000, 50 * 2 ** attempt);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
 /** Reads a document, or undefined when it does not exist. */
@@ -305,6 +343,8 @@ export async function readModifyWrite<T extends ItemDefinition & { id: string }>
   partitionKey: string,
   change: (current: (T & { _etag: string }) | undefined) => T | undefined,
   attempts = 200,
+  /** Called before each write attempt; throwing stops the loop (the operation lease's fence). */
+  beforeWrite?: () => void,
 ): Promise<T | undefined> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const current = await readItem<T>(container, id, partitionKey);
@@ -312,8 +352,8 @@ export async function readModifyWrite<T extends ItemDefinition & { id: string }>
     if (!next) return current;
     try {
       const { resource } = current
-        ? await withRetry(() => container.item(id, partitionKey).replace<T>(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: current._etag } }))
-        : await withRetry(() => container.items.create<T>(stripDoc(next)));
+        ? await withRetry(() => (beforeWrite?.(), container.item(id, partitionKey).replace<T>(stripDoc(next), { accessCondition: { type: 'IfMatch', condition: current._etag } })))
+        : await withRetry(() => (beforeWrite?.(), container.items.create<T>(stripDoc(next))));
       return resource;
     } catch (err) {
       if (!isPreconditionFailed(err) && !isConflict(err)) throw err;

@@ -130,10 +130,10 @@ export class DirectoryRepository {
   }
 
   /** Replaces a user only if nobody changed it since it was read: the stored user, or undefined on a lost race. */
-  async replaceUserIfUnchanged(doc: UserDoc): Promise<UserDoc | undefined> {
+  async replaceUserIfUnchanged(doc: UserDoc, beforeWrite?: () => void): Promise<UserDoc | undefined> {
     try {
       const { resource } = await withRetry(() =>
-        this.container.item(doc.id, doc.customerId).replace<UserDoc>(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } }),
+        (beforeWrite?.(), this.container.item(doc.id, doc.customerId).replace<UserDoc>(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } })),
       );
       return resource;
     } catch (err) {
@@ -146,8 +146,8 @@ export class DirectoryRepository {
    * Read-modify-write of a product's seat counter (see readModifyWrite). `change` returns the new
    * document, or undefined to leave it as it is; a missing product stays missing.
    */
-  updateSku(customerId: string, skuId: string, change: (doc: SkuDoc) => SkuDoc | undefined): Promise<SkuDoc | undefined> {
-    return readModifyWrite<SkuDoc>(this.container, skuDocId(skuId), customerId, (doc) => doc && change(doc));
+  updateSku(customerId: string, skuId: string, change: (doc: SkuDoc) => SkuDoc | undefined, beforeWrite?: () => void): Promise<SkuDoc | undefined> {
+    return readModifyWrite<SkuDoc>(this.container, skuDocId(skuId), customerId, (doc) => doc && change(doc), undefined, beforeWrite);
   }
 
   async upsert(doc: { id: string; customerId: string }): Promise<void> {

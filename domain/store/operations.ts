@@ -2,13 +2,10 @@
 // document per operation (its id derives from the idempotency key, so creating it is the idempotency
 // gate) and one document per chunk of per-user results, so 10,000 results never hit the 2 MB item limit.
 import type { Container } from '@azure/cosmos';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ParsedChangeRequest } from '../model';
 import type { UserChangePlan } from '../rules';
-import { isConflict, isPreconditionFailed, queryAll, readItem, statusOf, stripDoc, withRetry } from './cosmos';
-
-/** 408/503: the write may or may not have happened. */
-const isUncertain = (err: unknown) => statusOf(err) === 408 || statusOf(err) === 503;
+import { isConflict, isPreconditionFailed, isUnknownOutcome as isUncertain, queryAll, readItem, retryDelay, stripDoc, withRetry } from './cosmos';
 
 export interface OutcomeCounts {
   succeeded: number;
@@ -41,8 +38,16 @@ export interface OperationDoc {
   completedChunks: number;
   seatDemand: SeatDemand[];
   counts: OutcomeCounts;
+  /**
+   * Where the admin who started it is waiting (opaque to the domain: the bot's conversation reference
+   * and progress message id), so whichever instance finishes the operation can tell them the end.
+   */
+  notify?: unknown;
   _etag?: string;
 }
+
+/** A heartbeat this old is stale to everyone: what a runner writes when it lets go of its lease. */
+export const RELEASED_HEARTBEAT = new Date(0).toISOString();
 
 /** An operation as `recent()` lists it: the header with the request's parts flattened, without its user ids. */
 export type OperationHeadline = Pick<OperationDoc, 'id' | 'customerId' | 'idempotencyKey' | 'status' | 'createdAt' | 'completedAt' | 'counts' | 'seatDemand'> &
@@ -67,6 +72,10 @@ export function operationIdFor(customerId: string, idempotencyKey: string): stri
   return `op-${createHash('sha256').update(`${customerId}\n${idempotencyKey}`).digest('hex').slice(0, 40)}`;
 }
 
+/** How often a write whose outcome is unknown is read back and tried again. */
+const UNKNOWN_OUTCOME_TRIES = 8;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 const chunkDocId = (operationId: string, chunk: number) => `${operationId}:chunk:${chunk}`;
 
 export class OperationRepository {
@@ -77,40 +86,50 @@ export class OperationRepository {
   }
 
   /** Creates the operation; false when one with the same id (idempotency key) exists. */
-  async create(doc: OperationDoc, tries = 3): Promise<boolean> {
-    try {
-      // Not repeated blindly on a timeout: a create that went through would come back as 409.
-      await withRetry(() => this.container.items.create(doc), 6, false);
-      return true;
-    } catch (err) {
-      if (isConflict(err)) return false;
-      if (!isUncertain(err) || tries <= 1) throw err;
-      // The reply was lost: look. Ours if it is there with our owner and time; else try again.
-      const stored = await this.get(doc.customerId, doc.id);
-      if (stored) return stored.owner === doc.owner && stored.createdAt === doc.createdAt;
-      return this.create(doc, tries - 1);
+  async create(doc: OperationDoc): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Not repeated blindly on an unknown outcome: a create that went through would come back as 409.
+        await withRetry(() => this.container.items.create(doc), undefined, false);
+        return true;
+      } catch (err) {
+        if (isConflict(err)) return attempt > 1 ? this.isOurs(doc) : false;
+        if (!isUncertain(err) || attempt >= UNKNOWN_OUTCOME_TRIES) throw err;
+        // The reply was lost: look. Ours if it is there with our owner and time; else try again.
+        const stored = await this.get(doc.customerId, doc.id);
+        if (stored) return stored.owner === doc.owner && stored.createdAt === doc.createdAt;
+        await sleep(retryDelay(err, attempt));
+      }
     }
   }
 
+  private async isOurs(doc: OperationDoc): Promise<boolean> {
+    const stored = await this.get(doc.customerId, doc.id);
+    return !!stored && stored.owner === doc.owner && stored.createdAt === doc.createdAt;
+  }
+
   /** Writes the operation only if it is unchanged since read; returns the new doc, or undefined on a lost race. */
-  async replaceIfUnchanged(doc: OperationDoc, tries = 3): Promise<OperationDoc | undefined> {
-    try {
-      return await this.replaceOnce(doc);
-    } catch (err) {
-      if (!isUncertain(err) || tries <= 1) throw err;
-      // The reply was lost: if the stored document is what we wrote, the write went through.
-      const stored = await this.get(doc.customerId, doc.id);
-      const ours = stored && stored.owner === doc.owner && stored.attempt === doc.attempt && stored.heartbeatAt === doc.heartbeatAt && stored.completedChunks === doc.completedChunks && stored.status === doc.status;
-      if (ours) return stored;
-      return stored && stored._etag === doc._etag ? this.replaceIfUnchanged(doc, tries - 1) : undefined;
+  async replaceIfUnchanged(doc: OperationDoc): Promise<OperationDoc | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.replaceOnce(doc);
+      } catch (err) {
+        if (!isUncertain(err) || attempt >= UNKNOWN_OUTCOME_TRIES) throw err;
+        // The reply was lost: if the stored document is what we wrote, the write went through.
+        const stored = await this.get(doc.customerId, doc.id);
+        const ours = stored && stored.owner === doc.owner && stored.attempt === doc.attempt && stored.heartbeatAt === doc.heartbeatAt && stored.completedChunks === doc.completedChunks && stored.status === doc.status;
+        if (ours) return stored;
+        if (!stored || stored._etag !== doc._etag) return undefined;
+        await sleep(retryDelay(err, attempt));
+      }
     }
   }
 
   private async replaceOnce(doc: OperationDoc): Promise<OperationDoc | undefined> {
     try {
-      const { resource } = await withRetry(() =>
-        this.container.item(doc.id, doc.customerId).replace(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } }),
-        6,
+      const { resource } = await withRetry(
+        () => this.container.item(doc.id, doc.customerId).replace(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } }),
+        undefined,
         false,
       );
       return resource as OperationDoc;
@@ -120,9 +139,41 @@ export class OperationRepository {
     }
   }
 
-  async saveChunk(op: OperationDoc, chunk: number, results: UserChangePlan[]): Promise<void> {
+  /**
+   * Records a chunk's results once: the first write wins (a fenced-out runner's late write can never
+   * replace the results of the one that took over). Returns the stored results.
+   */
+  async saveChunk(op: OperationDoc, chunk: number, results: UserChangePlan[]): Promise<UserChangePlan[]> {
     const doc: OperationChunkDoc = { id: chunkDocId(op.id, chunk), type: 'operationChunk', customerId: op.customerId, operationId: op.id, chunk, results };
-    await withRetry(() => this.container.items.upsert(doc));
+    try {
+      await withRetry(() => this.container.items.create(doc));
+      return results;
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      return (await this.chunk(op, chunk))?.results ?? results;
+    }
+  }
+
+  /**
+   * Claims the one answer a click gets in the chat (its progress message, or a posted preview): the
+   * first caller with this key wins, every other delivery of the same click (Teams retries, even at the
+   * same moment) gets false. A conditional create keyed by the click's idempotency key.
+   */
+  async claimAnswer(customerId: string, claimKey: string): Promise<boolean> {
+    const id = `answer-${createHash('sha256').update(`${customerId}\n${claimKey}`).digest('hex').slice(0, 40)}`;
+    const token = randomUUID();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await withRetry(() => this.container.items.create({ id, type: 'answerClaim', customerId, token, at: new Date().toISOString() }), undefined, false);
+        return true;
+      } catch (err) {
+        if (!isConflict(err) && !(isUncertain(err) && attempt < UNKNOWN_OUTCOME_TRIES)) throw err;
+        // A conflict after a lost reply may be our own create: the token tells.
+        const stored = await readItem<{ id: string; token: string }>(this.container, id, customerId);
+        if (stored) return stored.token === token;
+        await sleep(retryDelay(err, attempt));
+      }
+    }
   }
 
   async chunk(op: OperationDoc, chunk: number): Promise<OperationChunkDoc | undefined> {

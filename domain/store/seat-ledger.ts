@@ -18,7 +18,7 @@ export class CosmosSeatLedger implements SeatLedger {
     return free;
   }
 
-  async reserve(customerId: string, key: string, skuIds: string[], wanted: Map<string, number>): Promise<Map<string, number>> {
+  async reserve(customerId: string, key: string, skuIds: string[], wanted: Map<string, number>, fence?: () => void): Promise<Map<string, number>> {
     const granted = new Map<string, number>();
     for (const skuId of skuIds) {
       await this.repository.updateSku(customerId, skuId, (doc) => {
@@ -30,16 +30,16 @@ export class CosmosSeatLedger implements SeatLedger {
         const grant = Math.min(wanted.get(skuId) ?? 0, availableUnits(doc));
         granted.set(skuId, grant);
         return { ...doc, consumedUnits: doc.consumedUnits + grant, reservations: { ...doc.reservations, [key]: grant } };
-      });
+      }, fence);
     }
     return granted;
   }
 
-  async settle(customerId: string, key: string, written: Map<string, { added: number; removed: number }>): Promise<void> {
-    for (const [skuId, { added, removed }] of written) await this.settleOne(customerId, skuId, key, added, removed);
+  async settle(customerId: string, key: string, written: Map<string, { added: number; removed: number }>, fence?: () => void): Promise<void> {
+    for (const [skuId, { added, removed }] of written) await this.settleOne(customerId, skuId, key, added, removed, fence);
   }
 
-  async settleOrphans(customerId: string, keyPrefix: string, operationId: string, users: DirectoryUserRecord[]): Promise<void> {
+  async settleOrphans(customerId: string, keyPrefix: string, operationId: string, users: DirectoryUserRecord[], fence?: () => void): Promise<void> {
     const skus: SkuDoc[] = await this.repository.skus(customerId);
     for (const sku of skus) {
       for (const key of Object.keys(sku.reservations ?? {}).filter((k) => k.startsWith(keyPrefix))) {
@@ -51,18 +51,18 @@ export class CosmosSeatLedger implements SeatLedger {
           if (mark.added.includes(sku.skuId)) added++;
           if (mark.removed.includes(sku.skuId)) removed++;
         }
-        await this.settleOne(customerId, sku.skuId, key, added, removed);
+        await this.settleOne(customerId, sku.skuId, key, added, removed, fence);
       }
     }
   }
 
-  private async settleOne(customerId: string, skuId: string, key: string, added: number, removed: number): Promise<void> {
+  private async settleOne(customerId: string, skuId: string, key: string, added: number, removed: number, fence?: () => void): Promise<void> {
     await this.repository.updateSku(customerId, skuId, (doc) => {
       const reserved = doc.reservations[key];
       if (reserved === undefined) return undefined; // already settled
       const reservations = { ...doc.reservations };
       delete reservations[key];
       return { ...doc, consumedUnits: doc.consumedUnits - reserved + added - removed, reservations };
-    });
+    }, fence);
   }
 }
