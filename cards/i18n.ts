@@ -281,6 +281,18 @@ const germanErrors: Record<LicenseErrorCode, (p: Record<string, string | number>
     reason: 'Die Lizenzen des Benutzers wurden während des Speicherns von jemand anderem geändert.',
     fix: 'Wiederholen Sie die fehlgeschlagenen Benutzer; der neue Stand wird erneut geprüft.',
   }),
+  inheritedFromGroup: (p) => ({
+    reason: `${p.product} erhält dieser Benutzer über eine Gruppe (${p.groups}); es kann ihm nicht direkt entzogen werden.`,
+    fix: `Entfernen Sie den Benutzer aus dieser Gruppe oder ${p.product} aus der Gruppe (Microsoft 365 Admin Center oder Entra ID).`,
+  }),
+  permissionMissing: () => ({
+    reason: 'Die App von License Desk darf im Mandanten dieses Kunden keine Lizenzen ändern.',
+    fix: 'Erteilen Sie der App LicenseAssignment.ReadWrite.All mit Administratorzustimmung oder über GDAP die Rolle „Lizenzadministrator“.',
+  }),
+  other: (p) => ({
+    reason: `Microsoft 365 hat diese Änderung abgelehnt: ${p.message}`,
+    fix: 'Beheben Sie, was Microsoft 365 für diesen Benutzer nennt, im Admin Center und wiederholen Sie dann die fehlgeschlagenen Benutzer.',
+  }),
 };
 
 export function errorText(error: LicenseError, lang: Lang): { reason: string; fix: string } {

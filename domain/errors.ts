@@ -11,7 +11,13 @@ export type LicenseErrorCode =
   | 'notAssignable'
   | 'invalidDisabledPlans'
   | 'userNotFound'
-  | 'concurrentChange';
+  | 'concurrentChange'
+  /** The user holds the product only through a group: it cannot be removed from the user directly. */
+  | 'inheritedFromGroup'
+  /** The app may not change licenses in this tenant (Graph 403). */
+  | 'permissionMissing'
+  /** Graph refused with a reason License Desk does not know: `message` is Graph's text, verbatim. */
+  | 'other';
 
 export interface LicenseError {
   code: LicenseErrorCode;
@@ -77,6 +83,18 @@ export const errorTexts: Record<LicenseErrorCode, ErrorText> = {
   concurrentChange: () => ({
     reason: "The user's licenses were changed by someone else while this change was being saved.",
     fix: 'Retry the failed users; the new state will be checked again.',
+  }),
+  inheritedFromGroup: (p) => ({
+    reason: `${p.product} comes to this user through a group (${p.groups}), so it cannot be removed from the user directly.`,
+    fix: `Remove the user from that group, or remove ${p.product} from the group, in the Microsoft 365 admin center or Entra ID.`,
+  }),
+  permissionMissing: () => ({
+    reason: "License Desk's app may not change licenses in this customer's tenant.",
+    fix: 'Grant the app LicenseAssignment.ReadWrite.All with admin consent, or give it the License Administrator role through GDAP.',
+  }),
+  other: (p) => ({
+    reason: `Microsoft 365 refused this change: ${p.message}`,
+    fix: 'Fix what Microsoft 365 names for this user in the admin center, then retry the failed users.',
   }),
 };
 
