@@ -5,8 +5,8 @@
 // Implementations:
 //   - store/cosmos-directory.ts: the directory kept in Cosmos DB (data imported from Graph exports).
 //     Seats are reserved on the product documents; each user is one IfMatch write carrying its mark.
-//   - (next) a Microsoft Graph directory: `assignLicense` per user, Graph enforcing seats, results
-//     mirrored into Cosmos so paging, filters and marks keep working from the mirror.
+//   - graph/graph-directory.ts: Microsoft Graph, `assignLicense` per user (gathered into $batch), Graph
+//     having the last word on seats, users and products mirrored into Cosmos for paging, filters and marks.
 import type { LicenseError } from './errors';
 import type { AssignedLicense, DirectoryUser, SubscribedSku } from './model';
 
@@ -29,6 +29,8 @@ export interface DirectoryUserRecord extends DirectoryUser {
   sortKey: string;
   /** License Desk's changes to this user, newest first (at most MAX_LICENSE_MARKS). */
   licenseChanges: LicenseChangeMark[];
+  /** Read fresh from the source, its licenses differ from what License Desk last read (changed outside it). */
+  changedOutside?: boolean;
 }
 
 export const MAX_LICENSE_MARKS = 20;
@@ -127,4 +129,13 @@ export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUser
   applyUserChange(write: UserLicenseWrite<U>): Promise<UserWriteOutcome<U>>;
   /** Where the runner draws seats from. */
   readonly seats: SeatLedger;
+  /** A directory with a source elsewhere (Graph): reads users and products from it now. */
+  refresh?(customerId: string): Promise<unknown>;
+  /** A directory with a source elsewhere (Graph): when users and products were last read from it. */
+  freshness?(customerId: string): Promise<DataFreshness>;
+}
+
+export interface DataFreshness {
+  usersReadAt?: string;
+  productsReadAt?: string;
 }

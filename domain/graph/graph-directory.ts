@@ -33,8 +33,8 @@ export interface GraphDirectoryOptions {
   maxUserAgeMs?: number;
 }
 
-/** A user as the Graph directory returns it: changed outside License Desk since License Desk last read it. */
-export type GraphUserDoc = UserDoc & { changedOutside?: boolean };
+/** A user as the Graph directory returns it (`changedOutside` set by a fresh read). */
+export type GraphUserDoc = UserDoc;
 
 /** Seats: the Cosmos ledger on the mirrored products (no two License Desk changes promise one seat); Graph has the last word. */
 class GraphSeatLedger extends CosmosSeatLedger {
