@@ -142,7 +142,7 @@ export class DirectoryRepository {
     return queryAll<string>(this.container, 'SELECT VALUE c.id FROM c WHERE c.customerId = @c AND c.type = "user"', [{ name: '@c', value: customerId }]);
   }
 
-  async upsert(doc: { id: string; customerId: string }): Promise<void> {
+  async upsert<T extends { id: string; customerId: string }>(doc: T): Promise<void> {
     await withRetry(() => this.container.items.upsert(stripDoc(doc)));
   }
 
