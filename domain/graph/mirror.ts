@@ -6,6 +6,7 @@
 import { directoryUserFields, directoryUserSchema, pickDirectoryUser, subscribedSkuSchema, type DirectoryUser, type SubscribedSku } from '../model';
 import { MAX_LICENSE_MARKS, type LicenseChangeMark } from '../directory-port';
 import { toSkuDoc, toUserDoc, type DirectoryRepository, type SkuDoc, type UserDoc } from '../store/directory';
+import { mapLimit } from '../map-limit';
 import type { GraphClient } from './graph-client';
 import { GraphReadError, type GraphSubscribedSku, type GraphUser } from './graph-types';
 
@@ -55,6 +56,15 @@ export function licenseKey(u: Pick<DirectoryUser, 'assignedLicenses' | 'licenseA
 const graphFieldsKey = (u: DirectoryUser) =>
   directoryUserFields.filter((f) => f !== 'assignedLicenses' && f !== 'licenseAssignmentStates').map((f) => JSON.stringify(u[f] ?? null)).join('|') + licenseKey(u);
 
+function sameSku(doc: SkuDoc, sku: SubscribedSku, held: number): boolean {
+  return (
+    doc.consumedUnits === sku.consumedUnits + held &&
+    doc.capabilityStatus === sku.capabilityStatus &&
+    JSON.stringify(doc.prepaidUnits) === JSON.stringify(sku.prepaidUnits) &&
+    doc.servicePlans.length === sku.servicePlans.length
+  );
+}
+
 export class GraphMirror {
   constructor(
     private readonly client: GraphClient,
@@ -88,14 +98,12 @@ export class GraphMirror {
     const seen = new Set<string>();
     for await (const page of this.client.userPages(tenantId)) {
       const existing = await this.repository.usersById(customerId, page.map((u) => u.id));
-      for (const g of page) {
-        const user = fromGraphUser(g);
-        if (!user) continue;
-        seen.add(user.id);
-        await this.storeUser(customerId, user, existing.get(user.id));
-      }
+      const users = page.map(fromGraphUser).filter((u): u is DirectoryUser => !!u);
+      users.forEach((u) => seen.add(u.id));
+      await mapLimit(users, 16, (user) => this.storeUser(customerId, user, existing.get(user.id)));
     }
-    for (const id of await this.repository.userIds(customerId)) if (!seen.has(id)) await this.repository.remove(customerId, id);
+    const gone = (await this.repository.userIds(customerId)).filter((id) => !seen.has(id));
+    await mapLimit(gone, 16, (id) => this.repository.remove(customerId, id));
     const at = new Date().toISOString();
     return this.saveState({ id: SYNC_STATE_ID, type: 'graphSync', customerId, tenantId, deltaLink, usersReadAt: at });
   }
@@ -143,17 +151,19 @@ export class GraphMirror {
   /** Products from GET /subscribedSkus into the mirror; seats held by running changes stay counted. */
   async refreshProducts(customerId: string, tenantId: string): Promise<SkuDoc[]> {
     const skus = (await this.client.subscribedSkus(tenantId)).map(fromGraphSku).filter((s): s is SubscribedSku => !!s);
-    const docs: SkuDoc[] = [];
-    for (const sku of skus) {
-      const held = (doc: SkuDoc) => Object.values(doc.reservations ?? {}).reduce((a, b) => a + b, 0);
-      const updated = await this.repository.updateSku(customerId, sku.skuId, (doc) => ({ ...doc, ...sku, id: doc.id, consumedUnits: sku.consumedUnits + held(doc) }));
-      if (updated) docs.push(updated);
-      else {
-        const doc = toSkuDoc(customerId, sku);
-        await this.repository.upsert(doc);
-        docs.push(doc);
+    const mirrored = new Map((await this.repository.skus(customerId)).map((d) => [d.skuId, d]));
+    const held = (doc: SkuDoc) => Object.values(doc.reservations ?? {}).reduce((a, b) => a + b, 0);
+    const docs = await mapLimit(skus, 8, async (sku) => {
+      const doc = mirrored.get(sku.skuId);
+      if (!doc) {
+        const created = toSkuDoc(customerId, sku);
+        await this.repository.upsert(created);
+        return created;
       }
-    }
+      // Unchanged in Graph and no seat held: nothing to write (the common case after each chunk).
+      if (sameSku(doc, sku, held(doc))) return doc;
+      return (await this.repository.updateSku(customerId, sku.skuId, (d) => ({ ...d, ...sku, id: d.id, consumedUnits: sku.consumedUnits + held(d) }))) ?? doc;
+    });
     const state = await this.syncState(customerId);
     if (state) await this.saveState({ ...state, productsReadAt: new Date().toISOString() });
     return docs;
