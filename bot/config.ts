@@ -15,14 +15,16 @@ const settingsSchema = z
     MicrosoftAppPassword: z.string().optional(),
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
     MicrosoftAppTenantId: z.string().optional(),
-    SEED_DIR: z.string().default(DEFAULT_SEED_DIR),
+    SEED_DIR: z.string().optional(),
     PLAYGROUND: z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
     PLAYGROUND_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535').default(56150),
     BUY_MORE_URL: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).default('https://partner.microsoft.com/dashboard/commerce2/customers'),
   })
   .and(cosmosEnvSchema);
 
-export type Settings = z.infer<typeof settingsSchema> & {
+export type Settings = Omit<z.infer<typeof settingsSchema>, 'SEED_DIR'> & {
+  /** The data set an empty store is seeded from: data/demo locally, none in production unless SEED_DIR says. */
+  seedDir?: string;
   /** No MicrosoftAppId: a local run, with the Agents Playground unless PLAYGROUND=off. */
   localMode: boolean;
   playground: boolean;
@@ -77,5 +79,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   ];
   if (!parsed.success || problems.length) throw new SettingsError(problems);
   const localMode = !parsed.data.MicrosoftAppId;
-  return { ...parsed.data, localMode, playground: localMode && parsed.data.PLAYGROUND !== 'off', ...(graph?.ok ? { graph: graph.settings } : {}) };
+  // A production store is never filled with the demo by accident: it is seeded only when told where from.
+  const { SEED_DIR, ...rest } = parsed.data;
+  const seedDir = SEED_DIR === 'off' ? undefined : (SEED_DIR ?? (localMode ? DEFAULT_SEED_DIR : undefined));
+  return { ...rest, seedDir, localMode, playground: localMode && parsed.data.PLAYGROUND !== 'off', ...(graph?.ok ? { graph: graph.settings } : {}) };
 }

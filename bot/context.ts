@@ -34,6 +34,14 @@ export interface HandlerContext extends BotDeps {
   updateSession(change: (s: Session) => Session): Promise<Session>;
 }
 
+/**
+ * The same context for work that goes on after the turn is answered: the turn's connection is gone,
+ * so what it posts or updates goes through `later` (proactive messages).
+ */
+export function afterTheTurn(ctx: HandlerContext): HandlerContext {
+  return { ...ctx, conversation: ctx.later };
+}
+
 /** The clicked card is replaced by `card` (invoke response, or an update of the Submit's message). */
 export interface ActionReply {
   card: AdaptiveCard;

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const app = createApp(settings, backends.sessions, service);
   const port = await app.listen(settings.PORT);
   try {
-    if (await seedIfEmpty(store, settings.SEED_DIR)) console.log(`Seeded the empty store from ${settings.SEED_DIR}.`);
+    if (settings.seedDir && (await seedIfEmpty(store, settings.seedDir))) console.log(`Seeded the empty store from ${settings.seedDir}.`);
   } catch (err) {
     if (err instanceof DatasetError) {
       console.error(err.message);

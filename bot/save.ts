@@ -10,8 +10,9 @@ import type { Product } from '../domain/catalog';
 import type { Customer, LicenseChangeRequest, LicenseToAssign } from '../domain/model';
 import type { OperationResult, Progress } from '../domain/service';
 import type { HandlerContext } from './context';
+import { accessDeniedCard } from './guard';
 import { logError } from './log';
-import { emptyDraft, renderResult } from './views';
+import { emptyDraft, renderResult, selectionHash } from './views';
 
 export interface LicenseChange {
   assign: LicenseToAssign[];
@@ -49,7 +50,7 @@ export function changeFromInputs(data: Record<string, unknown>, products: Produc
 export async function rememberCardChoices(ctx: HandlerContext, data: Record<string, unknown> & { cardId?: string }, products: Product[]): Promise<void> {
   const session = await ctx.session();
   const shown = session.manageCard;
-  if (!shown || shown.cardId !== data.cardId) return;
+  if (!data.cardId || !isCurrentCard(shown, data.cardId)) return;
   const draft = session.draft ?? emptyDraft();
   const { choices } = changeFromInputs(data, products, shown.baseline, draft);
   await ctx.updateSession((s) => ({ ...s, draft: { ...draft, choices } }));
@@ -59,10 +60,34 @@ export function isEmptyChange(c: LicenseChange) {
   return !c.assign.length && !c.remove.length;
 }
 
-/** The same click (same card, same choices) always gives the same key: a retried click changes nothing twice. */
-export function idempotencyKeyFor(sessionId: string, cardId: string, change: unknown, userIds: string[]): string {
-  return createHash("sha256").update(JSON.stringify([sessionId, cardId, change, userIds])).digest("hex");
+/**
+ * The one stale-card check: a click counts only if it comes from the card last shown to this admin
+ * (Manage licenses, or the preview waiting for Save anyway) and, when given, for the selection that card
+ * showed. An older card, or another admin's in a shared chat, would save the wrong thing.
+ */
+export function isCurrentCard<T extends { cardId: string; selectionHash?: string }>(shown: T | undefined, cardId: string, userIds?: string[]): shown is T {
+  if (!shown || shown.cardId !== cardId) return false;
+  return userIds === undefined || shown.selectionHash === selectionHash(userIds);
 }
+
+/**
+ * Idempotency keys, one shape per kind of click. The same click always gives the same key, so Teams'
+ * retry of an invoke (or a double click) finds the change already recorded and changes nothing twice.
+ */
+export const idempotencyKeys = {
+  /** Save on Manage licenses, or Save anyway on its preview: the card, what it asked for, and for whom. */
+  saveClick(sessionId: string, cardId: string, change: unknown, userIds: string[]): string {
+    return createHash('sha256').update(JSON.stringify([sessionId, cardId, change, userIds])).digest('hex');
+  },
+  /** Retry failed on one rendering of a result: a repeated click retries once; a fresh rendering retries again. */
+  retryClick(operationId: string, sessionId: string, cardId: string | undefined): string {
+    return `retry:${operationId}:${sessionId}:${cardId ?? 'card'}`;
+  },
+  /** Save anyway on the preview of a retry: keyed on that preview card. */
+  retryConfirmed(operationId: string, previewCardId: string): string {
+    return `retry:${operationId}:${previewCardId}`;
+  },
+};
 
 export function requestFor(ctx: HandlerContext, customerKey: string, userIds: string[], change: LicenseChange, idempotencyKey: string): LicenseChangeRequest {
   return {
@@ -111,7 +136,8 @@ export async function startApply(ctx: HandlerContext, customer: Customer, total:
       await show(await renderResult(ctx, result), true);
     } catch (err) {
       const denied = err instanceof AccessDeniedError;
-      await show(messageCard({ title: denied ? l.accessDenied : l.badInput, lines: [denied ? err.message : l.somethingWrong], tone: 'error' }), true);
+      // The same words as when access is refused during a turn, never the error's own message.
+      await show(denied ? accessDeniedCard(ctx, err) : messageCard({ title: l.badInput, lines: [l.somethingWrong], tone: 'error' }), true);
       if (!denied) throw err;
     }
   });

@@ -37,8 +37,9 @@ export async function rememberTicks(
   });
 }
 
+/** More than MAX_SELECTED ticked: the cards say so in the admin's language. */
 export class SelectionTooLargeError extends Error {
   constructor() {
-    super(`At most ${MAX_SELECTED} users can be selected at once.`);
+    super('selectionTooLarge');
   }
 }

@@ -16,6 +16,7 @@ import type { AdaptiveCard } from '../cards/render';
 import type { BotDeps, ConversationPort, HandlerContext } from './context';
 import { runAction, runText } from './router';
 import { sessionIdFor } from './session';
+import { turnSession } from './turn-session';
 import { unsupportedInvokeAnswer } from './unsupported-invokes';
 
 const invokeValueSchema = z.object({
@@ -108,8 +109,7 @@ export class LicenseDeskBot extends TeamsActivityHandler {
       sessionId,
       conversation: inTurn,
       later: this.proactive(reference),
-      session: () => deps.sessions.get(sessionId),
-      updateSession: (change) => deps.sessions.update(sessionId, change),
+      ...turnSession(deps.sessions, sessionId),
     };
   }
 

@@ -1,7 +1,7 @@
 import template from './templates/manage-licenses.json';
 import type { Product } from '../domain/catalog';
 import type { Customer, DirectoryUser } from '../domain/model';
-import { labels, type Lang } from './i18n';
+import { labels, whyNotAssignableText, type Lang } from './i18n';
 import { expand, nameList, type AdaptiveCard } from './render';
 
 export type ProductChoice = 'assign' | 'remove' | 'keep';
@@ -73,7 +73,7 @@ export function manageLicensesCard(
     const details = [
       mark,
       holders.length ? `${l.assigned}: ${nameList(holders.map((h) => h.displayName), 5, l.andMore)}` : '',
-      product.notAssignableWhy ? l.notAssignable(product.notAssignableWhy) : '',
+      product.notAssignableWhy ? l.notAssignable(whyNotAssignableText(product.notAssignableWhy, lang)) : '',
       off ? l.plansOff(off) : '',
     ].filter(Boolean);
     return {

@@ -22,9 +22,36 @@ export class CardTooLargeError extends Error {}
 export function expand<T extends object>(template: object, data: T): AdaptiveCard {
   const card = new ACData.Template(template).expand({ $root: data }) as AdaptiveCard;
   stripEmptyActions(card);
+  stampVerbs(card);
   const bytes = cardBytes(card);
   if (bytes > CARD_BUDGET_BYTES) throw new CardTooLargeError(`Card is ${bytes} bytes, over the ${CARD_BUDGET_BYTES}-byte budget`);
   return card;
+}
+
+/**
+ * Templates name each action's verb once; Teams sends `verb` with Action.Execute, but an Action.Submit
+ * fallback (and older clients) send only `data`, so the verb is copied there too.
+ */
+function stampVerbs(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(stampVerbs);
+  if (!node || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  if (o.type === 'Action.Execute' && typeof o.verb === 'string') {
+    const data = o.data && typeof o.data === 'object' && !Array.isArray(o.data) ? (o.data as Record<string, unknown>) : {};
+    o.data = { ...data, verb: o.verb };
+  }
+  for (const v of Object.values(o)) if (v && typeof v === 'object') stampVerbs(v);
+}
+
+/** Every action in a card, wherever it sits (body, ActionSets, columns, the action bar). */
+export function actionsOf(node: unknown, found: { type: string; title?: string; verb?: string; data?: Record<string, unknown> }[] = []) {
+  if (Array.isArray(node)) node.forEach((n) => actionsOf(n, found));
+  else if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if (typeof o.type === 'string' && o.type.startsWith('Action.')) found.push(o as never);
+    for (const v of Object.values(o)) if (v && typeof v === 'object') actionsOf(v, found);
+  }
+  return found;
 }
 
 /** An empty `actions` array is valid but renders an empty bar in some clients. */

@@ -5,10 +5,11 @@ import choices from './templates/choices.json';
 import progress from './templates/progress.json';
 import { labels, type Lang } from './i18n';
 import { clip, expand, type AdaptiveCard } from './render';
+import type { Verb } from './verbs';
 
 export interface CardButton {
   title: string;
-  verb: string;
+  verb: Verb;
   data?: Record<string, unknown>;
 }
 
@@ -18,7 +19,7 @@ export function messageCard(input: { title: string; lines: string[]; tone?: 'inf
     title: input.title,
     color,
     lines: input.lines.map((l) => clip(l, 2000)),
-    actions: (input.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: { ...a.data, verb: a.verb } })),
+    actions: (input.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {} })),
   });
 }
 
@@ -33,9 +34,9 @@ export function helpCard(lang: Lang, lead = ''): AdaptiveCard {
   });
 }
 
-/** An ambiguous or unknown name gets choices, never a guess: each choice re-runs the command resolved. */
-export function choicesCard(question: string, options: { title: string; text: string }[]): AdaptiveCard {
-  return expand(choices, { question, choices: options.slice(0, 10).map((o) => ({ title: clip(o.title, 80), text: o.text })) });
+/** An ambiguous or unknown name gets choices, never a guess: each choice sends its verb with the name resolved (ids, not text). */
+export function choicesCard(question: string, options: CardButton[]): AdaptiveCard {
+  return expand(choices, { question, choices: options.slice(0, 10).map((o) => ({ title: clip(o.title, 80), verb: o.verb, data: o.data ?? {} })) });
 }
 
 export function progressCard(lang: Lang, customerName: string, done: number, total: number, counts?: { succeeded: number; failed: number; noChange: number }): AdaptiveCard {

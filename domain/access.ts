@@ -19,14 +19,14 @@ export function requesterOf(actor: Actor): { aadObjectId: string; userId?: strin
   return { aadObjectId: actor.aadObjectId ?? actor.userId ?? 'unknown', userId: actor.userId, displayName: actor.displayName ?? '' };
 }
 
+/** Refused by who the person is; the cards say why in words (reasonCode + params), never `message`. */
 export class AccessDeniedError extends Error {
   readonly code = 'accessDenied';
   constructor(
-    message: string,
     readonly reasonCode: 'unknownAdmin' | 'customerOutOfScope' | 'roleCannot',
     readonly params: Record<string, string> = {},
   ) {
-    super(message);
+    super(`${reasonCode} ${JSON.stringify(params)}`);
   }
 }
 
@@ -53,12 +53,12 @@ const permissionFlag: Record<Permission, keyof Role> = { view: 'canView', assign
 /** Throws AccessDeniedError unless the actor may do `permission` on `customerKey`. */
 export function authorize(partner: PartnerSettings, actor: Actor, customerKey: string, permission: Permission): PartnerAdmin {
   const admin = findAdmin(partner, actor);
-  if (!admin) throw new AccessDeniedError(`${actor.displayName || 'This account'} is not an admin of ${partner.partner.displayName}.`, 'unknownAdmin', { partner: partner.partner.displayName });
+  if (!admin) throw new AccessDeniedError('unknownAdmin', { partner: partner.partner.displayName });
   if (!admin.customers.includes('*') && !admin.customers.includes(customerKey)) {
-    throw new AccessDeniedError(`${admin.displayName} may not manage customer "${customerKey}".`, 'customerOutOfScope', { admin: admin.displayName, customer: customerKey });
+    throw new AccessDeniedError('customerOutOfScope', { admin: admin.displayName, customer: customerKey });
   }
   if (!roleOf(partner, admin)?.[permissionFlag[permission]]) {
-    throw new AccessDeniedError(`${admin.displayName} (${admin.role}) may not ${permission} licenses.`, 'roleCannot', { admin: admin.displayName, role: admin.role, permission });
+    throw new AccessDeniedError('roleCannot', { admin: admin.displayName, role: admin.role, permission });
   }
   return admin;
 }

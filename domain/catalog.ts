@@ -1,5 +1,6 @@
 // A customer's products with the names people use for them, and lookups the rules need.
 import type { ProductRules, SubscribedSku } from './model';
+import type { NotAssignableWhy } from './errors';
 import { availableUnits, isOfferedToUsers } from './model';
 
 export interface Product {
@@ -12,7 +13,7 @@ export interface Product {
   warning: number;
   suspended: number;
   /** Why nobody can get a new seat of it at all (suspended subscription…), or undefined. */
-  notAssignableWhy?: string;
+  notAssignableWhy?: NotAssignableWhy;
   servicePlans: { servicePlanId: string; servicePlanName: string }[];
 }
 
@@ -55,11 +56,11 @@ export class Catalog {
       .map((s) => this.displayName(s.skuId));
   }
 
-  notAssignableWhy(sku: SubscribedSku): string | undefined {
-    if (sku.appliesTo !== 'User') return 'applies to the whole company';
-    if (sku.capabilityStatus === 'Suspended' || sku.capabilityStatus === 'LockedOut' || sku.capabilityStatus === 'Deleted') {
-      return `subscription ${sku.capabilityStatus.toLowerCase()}`;
-    }
+  notAssignableWhy(sku: SubscribedSku): NotAssignableWhy | undefined {
+    if (sku.appliesTo !== 'User') return 'appliesToCompany';
+    if (sku.capabilityStatus === 'Suspended') return 'suspended';
+    if (sku.capabilityStatus === 'LockedOut') return 'lockedOut';
+    if (sku.capabilityStatus === 'Deleted') return 'deleted';
     return undefined;
   }
 

@@ -1,34 +1,25 @@
 // A license change request as it comes in: checked (zod, then what zod cannot say), and what it needs
 // the requester to be allowed to do.
 import type { Actor, Permission } from './access';
-import { licenseChangeRequestSchema, type LicenseChangeRequest, type ParsedChangeRequest } from './model';
+import { RequestError } from './errors';
+import { licenseChangeRequestSchema, MAX_USERS_PER_CHANGE, type LicenseChangeRequest, type ParsedChangeRequest } from './model';
 
-/** Why a request was refused, for cards/ to word; `message` stays a developer's description (logs). */
-export type RequestProblem = 'invalidRequest' | 'nothingToRemove' | 'nothingToChange' | 'assignedAndRemoved' | 'unknownCustomer' | 'unknownOperation';
-
-export class RequestError extends Error {
-  readonly code = 'badRequest';
-  constructor(
-    message: string,
-    readonly problem: RequestProblem = 'invalidRequest',
-    readonly params: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+export { RequestError };
 
 /** The request checked and normalized (user ids once each); a bad one throws RequestError. */
 export function parseChangeRequest(input: LicenseChangeRequest): ParsedChangeRequest {
   const parsed = licenseChangeRequestSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new RequestError(`Invalid license change: ${issues}`, 'invalidRequest', { issues });
+    // The schema caps the selection; say so in its own words rather than as a zod finding.
+    if (Array.isArray(input?.userIds) && input.userIds.length > MAX_USERS_PER_CHANGE) throw new RequestError('tooManyUsers', { max: MAX_USERS_PER_CHANGE });
+    throw new RequestError('invalidChange', { details: issues });
   }
   const req = parsed.data;
-  if (req.mode === 'remove' && !req.licensesToRemove.length) throw new RequestError('Nothing to remove: name at least one product.', 'nothingToRemove');
-  if (req.mode === 'add' && !req.licensesToAssign.length && !req.licensesToRemove.length) throw new RequestError('Nothing to change: name at least one product.', 'nothingToChange');
+  if (req.mode === 'remove' && !req.licensesToRemove.length) throw new RequestError('nothingToRemove');
+  if (req.mode === 'add' && !req.licensesToAssign.length && !req.licensesToRemove.length) throw new RequestError('nothingToChange');
   const overlap = req.licensesToAssign.find((l) => req.licensesToRemove.includes(l.skuId));
-  if (overlap) throw new RequestError(`Product ${overlap.skuId} is both assigned and removed.`, 'assignedAndRemoved', { skuId: overlap.skuId });
+  if (overlap) throw new RequestError('assignedAndRemoved', { skuId: overlap.skuId });
   return { ...req, userIds: [...new Set(req.userIds)] };
 }
 

@@ -1,7 +1,7 @@
 // Authorized reads: every call checks who is asking against the partner's admins and their customers
 // first, then reads the directory or the operations journal.
 import { authorize, customersInScope, findAdmin, requesterOf, AccessDeniedError, type Actor, type Permission } from './access';
-import { RequestError } from './change-request';
+import { RequestError } from './errors';
 import { Catalog, type Product } from './catalog';
 import type { CustomerDirectory, DirectoryUserRecord, PageMove, UserFilter, UserPage } from './directory-port';
 import type { Customer, LicenseChangeRequest } from './model';
@@ -32,7 +32,7 @@ export class LicenseQueries {
   async authorize(actor: Actor, customerKey: string, permission: Permission) {
     const partner = await this.partner.partner();
     const customer = (await this.partner.customers()).find((c) => c.key === customerKey);
-    if (!customer) throw new RequestError(`No customer "${customerKey}".`, 'unknownCustomer', { customerKey });
+    if (!customer) throw new RequestError('noSuchCustomer', { customerKey });
     const admin = authorize(partner, actor, customerKey, permission);
     return { admin, customer };
   }
@@ -40,7 +40,7 @@ export class LicenseQueries {
   async customersFor(actor: Actor): Promise<Customer[]> {
     const partner = await this.partner.partner();
     const admin = findAdmin(partner, actor);
-    if (!admin) throw new AccessDeniedError(`${actor.displayName || 'This account'} is not an admin of ${partner.partner.displayName}.`, 'unknownAdmin', { partner: partner.partner.displayName });
+    if (!admin) throw new AccessDeniedError('unknownAdmin', { partner: partner.partner.displayName });
     return customersInScope(admin, await this.partner.customers());
   }
 

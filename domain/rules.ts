@@ -101,7 +101,7 @@ function checkInherited(user: DirectoryUser, removed: string[], catalog: Catalog
   const inherited = inheritedOnly(user);
   return removed
     .filter((skuId) => inherited.has(skuId.toLowerCase()))
-    .map((skuId) => licenseError('inheritedFromGroup', { product: catalog.displayName(skuId), groups: inherited.get(skuId.toLowerCase())!.join(', ') }, skuId));
+    .map((skuId) => licenseError('inheritedFromGroup', { product: catalog.displayName(skuId), groups: inherited.get(skuId.toLowerCase())! }, skuId));
 }
 
 function checkProducts(after: AssignedLicense[], added: string[], updated: string[], catalog: Catalog): LicenseError[] {
@@ -138,7 +138,7 @@ function checkUsageLocation(user: DirectoryUser, added: string[], updated: strin
       errors.push(
         licenseError(
           'prohibitedInUsageLocation',
-          { product: catalog.displayName(skuId), usageLocation: user.usageLocation, allowed: restriction.allowedUsageLocations.join(', ') },
+          { product: catalog.displayName(skuId), usageLocation: user.usageLocation, allowed: restriction.allowedUsageLocations },
           skuId,
         ),
       );
@@ -183,7 +183,7 @@ function checkDependencies(before: AssignedLicense[], after: AssignedLicense[], 
   const errors: LicenseError[] = [];
   for (const dep of catalog.rules.dependencies) {
     if (dep.requiresAnyServicePlan && dep.dependent.servicePlanId) {
-      const requirement = describePlans(dep.requiresAnyServicePlan, catalog);
+      const requirement = requiredPlans(dep.requiresAnyServicePlan, catalog);
       const dependentOn = now.get(dep.dependent.servicePlanId);
       if (!dependentOn) continue;
       const satisfiedNow = dep.requiresAnyServicePlan.some((p) => now.has(p.servicePlanId));
@@ -192,9 +192,9 @@ function checkDependencies(before: AssignedLicense[], after: AssignedLicense[], 
       const satisfiedBefore = dep.requiresAnyServicePlan.some((p) => was.has(p.servicePlanId));
       const product = catalog.displayName(dependentOn[0]);
       if (newlyEnabled && dep.checkOn.includes('assign')) {
-        errors.push(licenseError('dependencyViolation', { direction: 'needs', product, requirement }, dependentOn[0]));
+        errors.push(licenseError('dependencyViolation', { direction: 'needs', product, ...requirement }, dependentOn[0]));
       } else if (!newlyEnabled && satisfiedBefore && dep.checkOn.includes('revoke')) {
-        errors.push(licenseError('dependencyViolation', { direction: 'dependedOn', dependent: product, requirement }, dependentOn[0]));
+        errors.push(licenseError('dependencyViolation', { direction: 'dependedOn', dependent: product, ...requirement }, dependentOn[0]));
       }
     }
     if (dep.requiresAnySku && dep.checkOn.includes('assign')) {
@@ -202,17 +202,17 @@ function checkDependencies(before: AssignedLicense[], after: AssignedLicense[], 
       if (!addedSku) continue;
       if (dep.requiresAnySku.some((part) => partsAfter.has(part))) continue;
       const owned = catalog.skus.filter((s) => dep.requiresAnySku!.includes(s.skuPartNumber)).map((s) => catalog.displayName(s.skuId));
-      const requirement = owned.length ? `one of ${owned.join(', ')}` : `one of ${dep.requiresAnySku.map((p) => catalog.displayNameOfPart(p)).join(', ')}`;
-      errors.push(licenseError('dependencyViolation', { direction: 'needs', product: catalog.displayName(addedSku.skuId), requirement }, addedSku.skuId));
+      const anyOfProducts = owned.length ? owned : dep.requiresAnySku.map((p) => catalog.displayNameOfPart(p));
+      errors.push(licenseError('dependencyViolation', { direction: 'needs', product: catalog.displayName(addedSku.skuId), anyOfProducts }, addedSku.skuId));
     }
   }
   return errors;
 }
 
-function describePlans(plans: { servicePlanId: string; servicePlanName: string }[], catalog: Catalog): string {
-  const products = [...new Set(plans.flatMap((p) => catalog.productsWithPlan(p.servicePlanId)))];
-  const names = plans.map((p) => p.servicePlanName).join(' or ');
-  return products.length ? `${names} (in ${products.join(' or ')})` : names;
+/** A requirement met by any of these plans, and the products that carry them (the cards say "X or Y (in P)"). */
+function requiredPlans(plans: { servicePlanId: string; servicePlanName: string }[], catalog: Catalog): { anyOfPlans: string[]; inProducts: string[] } {
+  const inProducts = [...new Set(plans.flatMap((p) => catalog.productsWithPlan(p.servicePlanId)))];
+  return { anyOfPlans: plans.map((p) => p.servicePlanName), inProducts };
 }
 
 /**

@@ -12,7 +12,7 @@ import { LicenseQueries, type OperationSummary } from './queries';
 import { operationIdFor, type OperationRepository } from './store/operations';
 import type { PartnerRepository } from './store/partner';
 
-export { RequestError, type RequestProblem } from './change-request';
+export { RequestError, type RequestProblem } from './errors';
 export { OperationStillRunningError, type OperationResult, type Progress } from './operation-runner';
 export { countOutcomes, type Preview } from './preview';
 export type { OperationSummary } from './queries';
@@ -131,7 +131,7 @@ export class LicenseService {
    */
   async resume(actor: Actor, customerKey: string, operationId: string, onProgress?: (p: Progress) => void): Promise<OperationResult> {
     const op = await this.operations.get(customerKey, operationId);
-    if (!op) throw new RequestError(`No operation ${operationId}.`, 'unknownOperation', { operationId });
+    if (!op) throw new RequestError('noSuchOperation', { operationId });
     for (const perm of permissionsFor(op.request)) await this.queries.authorize(actor, customerKey, perm);
     return this.runner.awaitExisting(op, onProgress);
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { labels } from '../../cards/i18n';
-import { idempotencyKeyFor, requestFor, submitChange } from '../save';
-import { currentCustomer, renderManage, renderResult, selectedUsersSorted, selectionHash } from '../views';
+import { idempotencyKeys, isCurrentCard, requestFor, submitChange } from '../save';
+import { currentCustomer, renderManage, renderResult, selectedUsersSorted } from '../views';
 import { defineAction } from './action';
 
 /** "Save anyway" on the preview: applies the change it showed, if that card is still the current one. */
@@ -12,13 +12,13 @@ export const confirmSave = defineAction({
     const l = labels[ctx.lang];
     const session = await ctx.session();
     const pending = session.pendingSave;
-    if (!pending || pending.cardId !== data.cardId) {
+    if (!isCurrentCard(pending, data.cardId)) {
       // Already confirmed (a retried click) or superseded: the key tells which, and nothing is applied twice.
       return { card: await renderManage(ctx, l.staleCard) };
     }
     if (pending.retryOf) {
       const { customerKey, operationId } = pending.retryOf;
-      const request = await ctx.service.retryRequest(ctx.actor, customerKey, operationId, `retry:${operationId}:${data.cardId}`);
+      const request = await ctx.service.retryRequest(ctx.actor, customerKey, operationId, idempotencyKeys.retryConfirmed(operationId, data.cardId));
       const customer = await ctx.service.customer(ctx.actor, customerKey);
       if (request) await submitChange(ctx, { customer, request, change: pending.change, previewFirst: false, pending: {} });
       const original = await ctx.service.operation(ctx.actor, customerKey, operationId);
@@ -26,8 +26,8 @@ export const confirmSave = defineAction({
     }
     const customer = await currentCustomer(ctx);
     const userIds = (await selectedUsersSorted(ctx, customer)).map((u) => u.id);
-    if (selectionHash(userIds) !== pending.selectionHash) return { card: await renderManage(ctx, l.staleCard) };
-    const request = requestFor(ctx, customer.key, userIds, pending.change, idempotencyKeyFor(ctx.sessionId, data.cardId, pending.change, userIds));
+    if (!isCurrentCard(pending, data.cardId, userIds)) return { card: await renderManage(ctx, l.staleCard) };
+    const request = requestFor(ctx, customer.key, userIds, pending.change, idempotencyKeys.saveClick(ctx.sessionId, data.cardId, pending.change, userIds));
     const outcome = await submitChange(ctx, { customer, request, change: pending.change, previewFirst: false, pending: {} });
     return { card: outcome.kind === 'preview' ? outcome.card : await renderManage(ctx, outcome.notice) };
   },

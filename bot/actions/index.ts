@@ -1,4 +1,4 @@
-import type { CardAction } from './action';
+import type { ActionTable } from './action';
 import { clearSelection } from './clear-selection';
 import { confirmSave } from './confirm-save';
 import { customersPage } from './customers-page';
@@ -7,7 +7,7 @@ import { manageLicenses } from './manage-licenses';
 import { manageProductsPage } from './manage-products-page';
 import { resultsPage } from './results-page';
 import { retryFailed } from './retry-failed';
-import { runCommand } from './run-command';
+import { chooseChange } from './choose-change';
 import { saveLicenses } from './save-licenses';
 import { selectCustomer } from './select-customer';
 import { selectPage } from './select-page';
@@ -19,7 +19,8 @@ import { usersFilter } from './users-filter';
 import { usersPage } from './users-page';
 import { viewServicePlans } from './view-service-plans';
 
-export const cardActions: CardAction[] = [
+/** The handler of every verb a card can send: a verb of cards/verbs.ts without one, or an action under another verb's name, does not compile. */
+export const cardActions = {
   showCustomers, customersPage, selectCustomer, usersPage, usersFilter, selectPage, clearSelection, showSelected, selectedPage,
-  dropSelected, manageLicenses, manageProductsPage, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, runCommand,
-] as CardAction[];
+  dropSelected, manageLicenses, manageProductsPage, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, chooseChange,
+} satisfies ActionTable;

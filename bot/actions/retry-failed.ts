@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { labels } from '../../cards/i18n';
 import { messageCard } from '../../cards/simple-cards';
-import { submitChange } from '../save';
+import { idempotencyKeys, submitChange } from '../save';
 import { renderResult } from '../views';
 import { defineAction } from './action';
 
@@ -15,7 +15,7 @@ export const retryFailed = defineAction({
     if (!original) return { card: messageCard({ title: l.badInput, lines: [l.staleCard], tone: 'warning' }) };
     // One key per click on one rendering of the result: a repeated click retries once; a later click
     // (after buying seats, say) on a fresh rendering retries again.
-    const request = await ctx.service.retryRequest(ctx.actor, data.customerKey, data.operationId, `retry:${data.operationId}:${ctx.sessionId}:${data.cardId ?? 'card'}`);
+    const request = await ctx.service.retryRequest(ctx.actor, data.customerKey, data.operationId, idempotencyKeys.retryClick(data.operationId, ctx.sessionId, data.cardId));
     if (!request) return { card: await renderResult(ctx, original) };
     const change = { assign: request.licensesToAssign ?? [], remove: request.licensesToRemove ?? [] };
     const customer = await ctx.service.customer(ctx.actor, data.customerKey);

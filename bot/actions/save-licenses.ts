@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { labels } from '../../cards/i18n';
 import { messageCard } from '../../cards/simple-cards';
-import { guard } from '../router';
-import { answerSeenClick, changeFromInputs, idempotencyKeyFor, isEmptyChange, requestFor, submitChange } from '../save';
-import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted, selectionHash } from '../views';
+import { guard } from '../guard';
+import { afterTheTurn } from '../context';
+import { answerSeenClick, changeFromInputs, idempotencyKeys, isCurrentCard, isEmptyChange, requestFor, submitChange } from '../save';
+import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted } from '../views';
 import { defineAction } from './action';
 
 /** From this many users on, Save answers at once and checks and applies in the background. */
@@ -22,7 +23,7 @@ export const saveLicenses = defineAction({
     // Keyed on what was clicked (card + its inputs + the users): Teams' retry of the same click is
     // recognised as done, even though the card it came from has since been replaced.
     const clicked = Object.fromEntries(Object.entries(data).filter(([k]) => k.startsWith('product_')).sort());
-    const idempotencyKey = idempotencyKeyFor(ctx.sessionId, data.cardId, clicked, userIds);
+    const idempotencyKey = idempotencyKeys.saveClick(ctx.sessionId, data.cardId, clicked, userIds);
     const seen = await answerSeenClick(ctx, customer, idempotencyKey, userIds.length);
     if (seen !== undefined) return { card: await renderManage(ctx, seen) };
 
@@ -30,7 +31,7 @@ export const saveLicenses = defineAction({
     // one whose selection changed since (or another admin's, in a shared chat), would save the wrong thing.
     const session = await ctx.session();
     const shown = session.manageCard;
-    if (!shown || shown.cardId !== data.cardId || shown.selectionHash !== selectionHash(userIds)) return { card: await renderManage(ctx, l.staleCard) };
+    if (!isCurrentCard(shown, data.cardId, userIds)) return { card: await renderManage(ctx, l.staleCard) };
     const products = await ctx.service.products(ctx.actor, customer.key);
     const draft = session.draft ?? emptyDraft();
     const { change, choices } = changeFromInputs(data, products, shown.baseline, draft);
@@ -41,7 +42,7 @@ export const saveLicenses = defineAction({
     if (userIds.length >= LARGE_SELECTION) {
       // Checking thousands of users takes seconds and Teams retries an invoke after 15: answer now, and
       // post the preview, or the progress and result, as a new message.
-      const later = { ...ctx, conversation: ctx.later };
+      const later = afterTheTurn(ctx);
       void ctx.background.run(async () => {
         const card = await guard(later, async () => {
           const outcome = await submitChange(later, submission);

@@ -1,4 +1,4 @@
 import { defineCommand } from './command';
-import { openChange } from './change-command';
+import { openChange, specOf } from './change-command';
 
-export const assign = defineCommand({ name: 'assign', handle: openChange });
+export const assign = defineCommand({ name: 'assign', handle: (ctx, cmd) => openChange(ctx, specOf(cmd)) });

@@ -1,4 +1,4 @@
 import { defineCommand } from './command';
-import { openChange } from './change-command';
+import { openChange, specOf } from './change-command';
 
-export const revoke = defineCommand({ name: 'revoke', handle: openChange });
+export const revoke = defineCommand({ name: 'revoke', handle: (ctx, cmd) => openChange(ctx, specOf(cmd)) });

@@ -14,7 +14,7 @@ export const use = defineCommand({
     const exact = all.filter((c) => c.key === q || fold(c.displayName) === q || fold(c.defaultDomain) === q);
     const found = exact.length ? exact : all.filter((c) => fold(c.displayName).includes(q) || c.key.includes(q) || fold(c.defaultDomain).includes(q));
     if (found.length === 0) return renderCustomers(ctx, 1, l.unknownCustomer(cmd.customer));
-    if (found.length > 1) return choicesCard(l.unknownCustomer(cmd.customer), found.map((c) => ({ title: c.displayName, text: `use ${c.key}` })));
+    if (found.length > 1) return choicesCard(l.whichCustomer(cmd.customer), found.map((c) => ({ title: c.displayName, verb: 'selectCustomer', data: { customerKey: c.key, lang: ctx.lang } })));
     const customer = found[0];
     await ctx.updateSession((s) => (s.customerKey === customer.key ? s : { id: s.id, customerKey: customer.key, selected: [], filter: {}, anchor: {} }));
     return renderUsers(ctx, 'first');

@@ -174,11 +174,11 @@ export class GraphDirectory implements CustomerDirectory<GraphUserDoc> {
       case 'mutuallyExclusiveViolation':
         return licenseError('mutuallyExclusiveViolation', { planA: a?.plan ?? '', productA: a?.product ?? '', planB: b?.plan ?? '', productB: b?.product ?? '' });
       case 'dependencyViolation':
-        return licenseError('dependencyViolation', { direction: 'needs', product: a?.product || a?.plan || '', requirement: b?.plan ?? '' });
+        return licenseError('dependencyViolation', { direction: 'needs', product: a?.product || a?.plan || '', anyOfPlans: [b?.plan ?? ''], inProducts: b?.product ? [b.product] : [] });
       case 'unknownSku':
         return licenseError('unknownSku', { skuId: e.params.skuId ?? '' });
       case 'inheritedFromGroup':
-        return licenseError('inheritedFromGroup', { product: product || 'This product', groups: 'a group' }, e.params.skuId);
+        return licenseError('inheritedFromGroup', { product: product || 'This product', groups: [] }, e.params.skuId);
       case 'userNotFound':
         return licenseError('userNotFound', { userId });
       case 'permissionMissing':

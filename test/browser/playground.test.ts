@@ -1,5 +1,6 @@
 // In a real browser: the Microsoft 365 Agents Playground (a local Teams client) driven by playwright-core
-// in headless Chromium, against the real bot on the emulator. Screenshots of each card go to docs/.
+// in headless Chromium, against the real bot on the emulator. Screenshots of each card go to the ignored
+// test-results/screenshots/ (`npm run docs:screenshots` writes them to docs/ instead, on purpose).
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { cosmosBackends } from '../../domain/store/backends';
 import { SKU } from '../support/demo';
 import { closeStores, demoService } from '../support/store';
 
-const DOCS = path.resolve(__dirname, '../../docs');
+const SHOTS = path.resolve(__dirname, '../..', process.env.SCREENSHOTS_DIR ?? 'test-results/screenshots');
 jest.setTimeout(240_000);
 
 let app: App;
@@ -53,7 +54,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   await page.goto(playground.url);
   await page.locator('[data-lexical-editor="true"][role="textbox"]').first().waitFor({ timeout: 60_000 });
-  mkdirSync(DOCS, { recursive: true });
+  mkdirSync(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
@@ -77,6 +78,34 @@ async function say(text: string): Promise<Locator> {
   return reply;
 }
 
+/** Clicks a card's button (the first of that name). */
+async function press(card: Locator, name: string, exact = true): Promise<void> {
+  await card.getByRole('button', { name, exact }).first().click();
+}
+
+/** Resolves once the page has nothing left to do: pending tasks (a socket message, a re-render) ran. */
+const pageIdle = () => page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestIdleCallback(() => resolve(), { timeout: 5_000 }))));
+
+/**
+ * Ticks users and makes sure the ticks are still there. The playground re-renders a whole card from its
+ * JSON whenever its conversation state changes (the answer to a click, then its "Your response was sent
+ * to the app" notice, entries of its log arriving over its socket — later on a busy machine), and a
+ * re-render wipes ticks made before it: that is what lost the page-1 ticks. Teams keeps inputs, and a
+ * person does not tick within milliseconds of a card appearing, so this is a race in the test, not a
+ * loss an admin suffers; the test waits for the page to be idle and ticks again if the card was replaced.
+ */
+async function tick(card: Locator, labels: string[], exact = false): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await pageIdle();
+    const root = await card.locator('.ac-adaptiveCard').first().elementHandle();
+    for (const label of labels) await checkbox(card, label, exact).check();
+    await pageIdle();
+    const kept = (await root?.evaluate((el) => el.isConnected)) && (await Promise.all(labels.map((l) => checkbox(card, l, exact).isChecked()))).every(Boolean);
+    if (kept) return;
+    if (attempt === 5) throw new Error(`the playground kept re-rendering the card; ticks on ${labels.join(', ')} did not stay`);
+  }
+}
+
 /** A checkbox of a card by its label (user lines start with the name; toggles are the product name). */
 function checkbox(card: Locator, label: string, exact = false): Locator {
   return card.locator(`input[type="checkbox"][aria-label${exact ? '' : '^'}="${label}"]`);
@@ -84,7 +113,7 @@ function checkbox(card: Locator, label: string, exact = false): Locator {
 
 async function shot(card: Locator, name: string) {
   await card.scrollIntoViewIfNeeded();
-  await card.screenshot({ path: path.join(DOCS, `${name}.png`) });
+  await card.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
 const available = async (skuId: string) => (await service.products({ aadObjectId: '00000000-0000-0000-0000-0000000000020' }, 'contoso')).find((p) => p.skuId === skuId)!.available;
@@ -97,25 +126,24 @@ test('assign across two pages of users, then revoke, in the Agents Playground', 
   const customers = await say('customers');
   await customers.getByText('Contoso Ltd.').waitFor();
   await shot(customers, '01-customers');
-  await customers.getByRole('button', { name: 'Open' }).first().click();
+  await press(customers, 'Open');
 
   // The users card replaces the customers card in place.
   const users = customers;
   await users.getByText('Page 1 of 2 · 40 users').waitFor();
-  await checkbox(users, 'Isla Robinson').check();
-  await checkbox(users, 'Ananya Iyer').check();
+  await tick(users, ['Isla Robinson', 'Ananya Iyer']);
   await shot(users, '02-users-page-1');
-  await users.getByRole('button', { name: 'Next', exact: true }).click();
+  await press(users, 'Next');
   await users.getByText('Page 2 of 2 · 40 users').waitFor();
   await users.getByText('2 selected').waitFor();
-  await checkbox(users, 'Rachel Kim').check();
+  await tick(users, ['Rachel Kim']);
   await shot(users, '03-users-page-2');
-  await users.getByRole('button', { name: 'Manage licenses (2)' }).click();
+  await press(users, 'Manage licenses (2)');
 
   const manage = users;
   await manage.getByText('Selected users (3)').waitFor();
   await manage.getByText('Ananya Iyer, Isla Robinson, Rachel Kim').waitFor();
-  await checkbox(manage, 'Office 365 E3', true).check();
+  await tick(manage, ['Office 365 E3'], true);
   await shot(manage, '04-manage-licenses');
   const before = await bubbles().count();
   await manage.getByRole('button', { name: 'Save', exact: true }).click();
@@ -143,7 +171,7 @@ test('assign across two pages of users, then revoke, in the Agents Playground', 
   // A change that partly fails: the preview says who and why before anything is saved.
   const partial = await say('assign Copilot to Amelia Wright, Ashley Johnson');
   const beforePreview = await bubbles().count();
-  await partial.getByRole('button', { name: 'Save', exact: true }).click();
+  await press(partial, 'Save');
   await partial.getByText('Check before saving').waitFor();
   await partial.getByText(/Copilot for Microsoft 365 needs one of/).first().waitFor();
   await shot(partial, '08-preview');

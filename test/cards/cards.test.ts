@@ -3,7 +3,11 @@
 import { customersCard } from '../../cards/customers-card';
 import { labels, type Lang } from '../../cards/i18n';
 import { manageLicensesCard } from '../../cards/manage-licenses-card';
-import { CARD_BUDGET_BYTES, cardBytes, type AdaptiveCard } from '../../cards/render';
+import { actionsOf, CARD_BUDGET_BYTES, cardBytes, type AdaptiveCard } from '../../cards/render';
+import { VERBS } from '../../cards/verbs';
+import { cardActions } from '../../bot/actions';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { historyCard, previewCard, resultCard } from '../../cards/results-cards';
 import { selectedCard } from '../../cards/selected-card';
 import { servicePlansCard } from '../../cards/service-plans-card';
@@ -13,7 +17,7 @@ import { bigTenant } from '../../bench/big-tenant';
 import { Catalog } from '../../domain/catalog';
 import type { Dataset } from '../../domain/dataset';
 import { licenseChangeRequestSchema } from '../../domain/model';
-import { allocateSeats, evaluateUserChange } from '../../domain/rules';
+import { predict } from '../../domain/preview';
 import { countOutcomes, type LicenseService, type OperationResult } from '../../domain/service';
 import { toUserDoc } from '../../domain/store/directory';
 import { ALEX, SKU, request } from '../support/demo';
@@ -33,7 +37,11 @@ function rendererComplaints(card: AdaptiveCard): string[] {
   return complaints;
 }
 
+/** Every card this file renders, both languages: the verb check at the end walks them all. */
+const rendered: AdaptiveCard[] = [];
+
 function expectValid(card: AdaptiveCard) {
+  rendered.push(card);
   expect(rendererComplaints(card)).toEqual([]);
   expect(card.version).toBe('1.5');
   expect(cardBytes(card)).toBeLessThan(CARD_BUDGET_BYTES);
@@ -65,7 +73,7 @@ describe.each(langs)('cards in %s, from the demo tenants', (lang) => {
     expectValid(customersCard(lang, await service.customersFor(ALEX)));
     expectValid(helpCard(lang, 'lead'));
     expectValid(messageCard({ title: 'x', lines: ['a', 'b'], tone: 'error', actions: [{ title: 'Back', verb: 'manageLicenses', data: { keepDraft: true } }] }));
-    expectValid(choicesCard('Which?', [{ title: 'Office 365 E3', text: 'assign Office 365 E3 to Rachel Kim' }]));
+    expectValid(choicesCard('Which?', [{ title: 'Office 365 E3', verb: 'chooseChange', data: { change: 'assign', products: [{ skuId: SKU.E3 }], users: [{ name: 'Rachel Kim' }] } }]));
     expectValid(progressCard(lang, 'Contoso Ltd.', 300, 10_000, { succeeded: 290, failed: 10, noChange: 0 }));
   });
 
@@ -126,12 +134,9 @@ describe('a 10,000-user customer: every card stays under the budget', () => {
   test('preview and Licenses updated for a change to all 10,000 users', () => {
     const all = big.customers[0].users;
     const req = licenseChangeRequestSchema.parse({ ...request({ userIds: all.map((u) => u.id), customerKey: 'bigcorp', licensesToAssign: [{ skuId: SKU.COPILOT, disabledPlans: [] }] }) });
-    const evaluated = all.map((u) => evaluateUserChange(u, u.id, req, catalog));
-    const available = new Map(catalog.skus.map((s) => [s.skuId, s.prepaidUnits.enabled - s.consumedUnits]));
-    const results = allocateSeats(evaluated, available, catalog);
-    const counts = countOutcomes(results);
-    expect(counts.failed).toBeGreaterThan(1000); // plenty of failures to list
-    const preview = { customerKey: 'bigcorp', results, counts, seatDemand: [{ skuId: SKU.COPILOT, displayName: 'Copilot for Microsoft 365', available: 2500, needed: 6000 }] };
+    // The domain's own prediction (what service.preview runs), on the generated users.
+    const preview = predict(req, catalog, new Map(all.map((u) => [u.id, u])));
+    expect(preview.counts.failed).toBeGreaterThan(1000); // plenty of failures to list
     const result: OperationResult = { ...preview, operationId: 'op-x', status: 'completed', requestedBy: { aadObjectId: ALEX.aadObjectId, displayName: 'Alex Wilber' }, createdAt: new Date().toISOString(), replayed: false, stale: false };
     for (const lang of langs) {
       expectValid(previewCard(lang, { customer: customer(), preview, change: { assign: ['Copilot for Microsoft 365'], remove: [] }, cardId: 'c', canSave: true }));
@@ -168,5 +173,36 @@ describe('a 10,000-user customer: every card stays under the budget', () => {
     const many = Array.from({ length: 350 }, (_, i) => ({ ...customer(), key: `c${i}`, displayName: `Customer number ${i} with a rather long legal name GmbH & Co. KG` }));
     expectValid(customersCard('en', many, 1));
     expectValid(customersCard('de', many, 18));
+  });
+});
+
+describe('every verb a card can send has a handler', () => {
+  const handled = new Set(Object.values(cardActions).map((a) => a.verb));
+
+  test('each listed verb is registered under its own name', () => {
+    for (const verb of VERBS) expect(cardActions[verb]?.verb).toBe(verb);
+  });
+
+  test('every action of every card rendered above (all cards, English and German)', () => {
+    const langsSeen = new Set(rendered.map((c) => JSON.stringify(c).includes('Lizenzen') || JSON.stringify(c).includes('Kunden')));
+    expect(langsSeen.size).toBe(2); // both languages were rendered
+    const actions = rendered.flatMap((c) => actionsOf(c)).filter((a) => a.type === 'Action.Execute' || a.type === 'Action.Submit');
+    expect(actions.length).toBeGreaterThan(100);
+    const unhandled = actions.filter((a) => !handled.has((a.verb ?? a.data?.verb) as never)).map((a) => `${a.title}: ${a.verb}`);
+    expect(unhandled).toEqual([]);
+    // The Action.Submit fallback reads the verb from data: it must be the same one.
+    expect(actions.filter((a) => a.data?.verb !== a.verb).map((a) => a.title)).toEqual([]);
+  });
+
+  test('every verb named in a template, also behind a $when that no render above met', () => {
+    const dir = join(__dirname, '../../cards/templates');
+    const named = readdirSync(dir).flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/"verb":\s*"([^"$]+)"/g)].map((m) => `${f}: ${m[1]}`));
+    expect(named.length).toBeGreaterThan(20);
+    expect(named.filter((n) => !handled.has(n.split(': ')[1] as never))).toEqual([]);
+  });
+
+  test('a typo in a verb is caught (so this check can fail)', () => {
+    const card = messageCard({ title: 't', lines: [], actions: [{ title: 'x', verb: 'usersPag' as never }] });
+    expect(actionsOf(card).filter((a) => !handled.has(a.verb as never))).toHaveLength(1);
   });
 });

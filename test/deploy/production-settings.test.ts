@@ -28,6 +28,13 @@ describe('a bot running as a user-assigned managed identity', () => {
     expect(cosmosSettings(settings)).toEqual({ endpoint: 'https://ld.documents.azure.com:443/', key: undefined, database: 'license-desk', managedIdentityClientId: IDENTITY });
   });
 
+  it('never seeds a production store with the demo unless SEED_DIR names a data set', () => {
+    expect(loadSettings(msi).seedDir).toBeUndefined();
+    expect(loadSettings({ ...msi, SEED_DIR: '/data/ours' }).seedDir).toBe('/data/ours');
+    expect(loadSettings({}).seedDir).toMatch(/data[/\\]demo$/);
+    expect(loadSettings({ SEED_DIR: 'off' }).seedDir).toBeUndefined();
+  });
+
   it('is refused without a tenant id, in one line that says why', () => {
     expect(problemsOf({ ...msi, MicrosoftAppTenantId: '' })).toEqual([
       "MicrosoftAppTenantId: is required when MicrosoftAppType is UserAssignedMSI: the managed identity's tenant id",

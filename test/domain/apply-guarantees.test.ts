@@ -32,7 +32,7 @@ test('preview predicts exactly what apply then does, user by user', async () => 
   const req = request({ userIds: everyone, licensesToAssign: [{ skuId: SKU.COPILOT, disabledPlans: [] }, { skuId: SKU.TEAMS_PHONE, disabledPlans: [] }], licensesToRemove: [SKU.POWER_BI_PRO] });
   const preview = await service.preview(req);
   const applied = await service.apply(req);
-  const outcome = (r: (typeof preview.results)[number]) => ({ user: r.userId, status: r.status, codes: r.errors.map((e) => e.code), after: r.after, reason: r.errors.map((e) => e.reason) });
+  const outcome = (r: (typeof preview.results)[number]) => ({ user: r.userId, status: r.status, codes: r.errors.map((e) => e.code), after: r.after, params: r.errors.map((e) => e.params) });
   expect(applied.results.map(outcome)).toEqual(preview.results.map(outcome));
   expect(applied.counts).toEqual(preview.counts);
   expect(preview.counts.failed).toBeGreaterThan(0); // the request really exercises failures too

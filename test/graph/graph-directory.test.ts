@@ -2,6 +2,7 @@
 // fresh reads before a change, group-inherited licenses, Graph's own rules, throttling, lost replies,
 // a crash mid-apply, a tenant without consent. Every assertion is on what the tenant (the fake) holds
 // or on what the admin would read in the result.
+import { errorText } from '../../cards/i18n';
 import type { DirectoryUserRecord, UserLicenseWrite } from '../../domain/directory-port';
 import { CustomerConnectionError, SYNC_STATE_ID } from '../../domain/graph';
 import type { ServiceBackends } from '../../domain/service';
@@ -79,7 +80,7 @@ test('a license inherited from a group is predicted as inheritedFromGroup and ne
   const svc = service();
   const change = request({ userIds: [rachel], licensesToRemove: [SKU.POWER_BI_PRO], mode: 'remove' });
   const preview = await svc.preview(change);
-  expect(preview.results[0]).toMatchObject({ status: 'failed', errors: [{ code: 'inheritedFromGroup', params: { groups: '0a1b2c3d-0000-4000-8000-00000000abcd' } }] });
+  expect(preview.results[0]).toMatchObject({ status: 'failed', errors: [{ code: 'inheritedFromGroup', params: { groups: ['0a1b2c3d-0000-4000-8000-00000000abcd'] } }] });
   const result = await svc.apply(change);
   expect(result.counts.failed).toBe(1);
   expect(fake.requests.filter((r) => r.kind === 'batchItem' && r.path.endsWith('/assignLicense'))).toHaveLength(0);
@@ -93,7 +94,8 @@ test("a rule Graph enforces that the local rules do not know fails that user wit
   const result = await svc.apply(request({ userIds: [id('rachel.kim'), id('isla.robinson')], licensesToAssign: [{ skuId: SKU.VISIO }] }));
   expect(result.counts).toEqual({ succeeded: 0, failed: 2, noChange: 0 });
   expect(result.results[0].errors[0]).toMatchObject({ code: 'other', params: { message: UNCATALOGUED_MESSAGE } });
-  expect(result.results[0].errors[0].reason).toContain(UNCATALOGUED_MESSAGE);
+  expect(errorText(result.results[0].errors[0], 'en').reason).toContain(UNCATALOGUED_MESSAGE);
+  expect(errorText(result.results[0].errors[0], 'de').reason).toContain(UNCATALOGUED_MESSAGE);
   expect(skus(id('rachel.kim'))).not.toContain(SKU.VISIO);
   const e3 = await svc.apply(request({ userIds: [id('rachel.kim')], licensesToAssign: [{ skuId: SKU.E3 }] }));
   expect(e3.counts.succeeded).toBe(1);

@@ -1,0 +1,43 @@
+// What can go wrong in a handler, turned into a card that says so. Imported by the router and by
+// handlers that work after the turn (a large Save); it imports no handler, so no import circle.
+import { labels, requestProblemText } from '../cards/i18n';
+import { CardTooLargeError, type AdaptiveCard } from '../cards/render';
+import { messageCard } from '../cards/simple-cards';
+import { AccessDeniedError } from '../domain/access';
+import { RequestError } from '../domain/errors';
+import { OperationStillRunningError } from '../domain/service';
+import type { HandlerContext } from './context';
+import { logError } from './log';
+import { MAX_SELECTED, SelectionTooLargeError } from './selection';
+import { NoCustomerChosen, renderCustomers } from './views';
+
+/** Turns what can go wrong into a card that says so; unexpected errors are logged, never shown raw. */
+export async function guard<T = AdaptiveCard>(ctx: HandlerContext, work: () => Promise<T>): Promise<T | AdaptiveCard> {
+  const l = labels[ctx.lang];
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof NoCustomerChosen) return renderCustomers(ctx, 1, l.pickCustomerFirst).catch((e) => guard(ctx, () => Promise.reject<AdaptiveCard>(e)));
+    if (err instanceof AccessDeniedError) return accessDeniedCard(ctx, err);
+    if (err instanceof RequestError) return messageCard({ title: l.badInput, lines: [requestProblemText(err, ctx.lang)], tone: 'error' });
+    if (err instanceof SelectionTooLargeError) return messageCard({ title: l.badInput, lines: [l.selectionTooLarge(MAX_SELECTED)], tone: 'error' });
+    if (err instanceof OperationStillRunningError) return messageCard({ title: l.savingTitle, lines: [l.stillRunning] });
+    if (err instanceof CardTooLargeError) logError('card over budget', err);
+    else logError('unexpected error', err);
+    return messageCard({ title: l.badInput, lines: [l.somethingWrong], tone: 'error' });
+  }
+}
+
+export function accessDeniedCard(ctx: HandlerContext, err: AccessDeniedError): AdaptiveCard {
+  const l = labels[ctx.lang];
+  const who = err.params.admin ?? ctx.actor.displayName;
+  const line =
+    err.reasonCode === 'roleCannot' ? l.readerCannotSave(who) : err.reasonCode === 'customerOutOfScope' ? l.outOfScope(who, err.params.customer) : l.notAnAdmin(err.params.partner ?? '');
+  const actions =
+    err.reasonCode === 'roleCannot'
+      ? [{ title: l.back, verb: 'manageLicenses' as const, data: { keepDraft: true } }]
+      : err.reasonCode === 'customerOutOfScope'
+        ? [{ title: l.showCustomers, verb: 'showCustomers' as const }]
+        : [];
+  return messageCard({ title: l.accessDenied, lines: [line], tone: 'error', actions });
+}

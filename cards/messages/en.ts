@@ -1,0 +1,219 @@
+// Every English word License Desk shows: labels (Partner Center's wording) and the texts of the domain's
+// error codes, from their structured parameters. cards/messages/de.ts has the same keys in German.
+import type { ErrorParam, LicenseErrorCode, NotAssignableWhy, RequestProblem } from '../../domain/errors';
+
+export const labels = {
+  appName: 'License Desk',
+  customersTitle: 'Customers',
+  customersIntro: 'Pick the customer whose licenses you want to manage.',
+  noCustomers: 'You may not manage any customer. Ask a partner admin to add you in partner.json.',
+  pick: 'Open',
+  usersTitle: 'Assign or revoke licenses to multiple users',
+  customer: 'Customer',
+  changeCustomer: 'Change customer',
+  search: 'Name, user name or job title',
+  department: 'Department',
+  anyDepartment: 'Any department',
+  license: 'License',
+  anyLicense: 'Any license',
+  unlicensed: 'Unlicensed',
+  applyFilter: 'Apply filter',
+  clearFilter: 'Clear filter',
+  selectUsers: 'Select users',
+  noUsers: 'No user matches this filter.',
+  first: 'First',
+  previous: 'Previous',
+  next: 'Next',
+  last: 'Last',
+  pageOf: (page: number, pages: number, total: number) => `Page ${page} of ${pages} · ${total} users`,
+  selectedCount: (n: number) => `${n} selected`,
+  selectAllOnPage: 'Select all on this page',
+  clearSelection: 'Clear selection',
+  keepTicks: 'Update selection',
+  selectedUsers: 'Selected users',
+  manageLicenses: 'Manage licenses',
+  drop: 'Remove',
+  backToUsers: 'Back to users',
+  noneSelected: 'No users selected yet. Tick users in the list first.',
+  unlicensedUser: 'No licenses',
+  disabledAccount: 'sign-in blocked',
+  noUsageLocation: 'no usage location',
+  availableLicenses: 'Available licenses',
+  assigned: 'Assigned',
+  holdAll: 'All selected users have it',
+  holdSome: (n: number, of: number) => `${n} of ${of} selected users have it`,
+  holdNone: 'None of the selected users has it',
+  keepAsIs: 'Keep as is',
+  assignToAll: 'Assign to all',
+  removeFromAll: 'Remove from all',
+  buyMore: 'Buy more',
+  viewServicePlans: 'View service plans',
+  moreProducts: 'More products',
+  previousProducts: 'Previous products',
+  productsPage: (from: number, to: number, total: number) => `Products ${from}–${to} of ${total}`,
+  servicePlansTitle: (product: string) => `Service plans of ${product}`,
+  servicePlansIntro: 'Untick the service plans to switch off for the users who get or keep this product.',
+  done: 'Done',
+  cancel: 'Cancel',
+  save: 'Save',
+  plansOff: (n: number) => `${n} service plans off`,
+  notAssignable: (why: string) => `Not assignable: ${why}`,
+  selectionTooLarge: (max: number) => `At most ${max} users can be selected at once.`,
+  andMore: (n: number) => `and ${n} more`,
+  previewTitle: 'Check before saving',
+  previewIntro: (fail: number, total: number) => `${fail} of ${total} users would not get this change:`,
+  previewOk: (ok: number) => `${ok} users would be updated.`,
+  saveAnyway: 'Save anyway',
+  back: 'Back',
+  savingTitle: 'Saving license changes…',
+  savingProgress: (done: number, total: number) => `${done} of ${total} users processed`,
+  savingStarted: (total: number) => `Saving changes for ${total} users. The result follows as a new message.`,
+  resultTitle: 'Licenses updated',
+  resultCounts: (ok: number, failed: number, same: number) => `${ok} updated · ${failed} failed · ${same} unchanged`,
+  failedHeading: 'Failed',
+  succeededHeading: 'Updated',
+  unchangedHeading: 'Unchanged',
+  assignedVerb: 'Assigned',
+  revokedVerb: 'Revoked',
+  updatedVerb: 'Service plans changed',
+  fixPrefix: 'Fix:',
+  retryFailed: 'Retry failed',
+  retryStarted: 'Retrying the failed users; the result follows as a new message.',
+  resultPage: (page: number, pages: number) => `Results page ${page} of ${pages}`,
+  replayed: 'This change had already been saved; nothing was changed again.',
+  by: (who: string, when: string) => `By ${who}, ${when}`,
+  historyTitle: 'Recent license changes',
+  noHistory: 'No license changes yet for this customer.',
+  historyLine: (ok: number, failed: number, users: number) => `${users} users: ${ok} updated, ${failed} failed`,
+  running: 'running',
+  open: 'Open',
+  helpTitle: 'License Desk: what you can say',
+  helpIntro: 'Text commands never change licenses by themselves: they open the Manage licenses card, and Save applies.',
+  helpCommands: [
+    ['customers', 'list your customers; `use Contoso` picks one'],
+    ['users [filter]', 'page through users, tick the ones to change'],
+    ['selected', 'the users you ticked'],
+    ['licenses', 'manage licenses for the selected users'],
+    ['assign Office 365 E3 to selected users', 'or `to Rachel Kim, jordan.miller@contoso.onmicrosoft.com`'],
+    ['revoke Teams Phone from Jordan Miller', 'or `from selected users`'],
+    ['history', 'recent changes for the customer'],
+  ] as [string, string][],
+  showCustomers: 'Show customers',
+  pickCustomerFirst: 'Pick a customer first.',
+  whichProduct: (q: string) => `Which product do you mean by "${q}"?`,
+  whichUser: (q: string) => `Which user do you mean by "${q}"?`,
+  whichCustomer: (q: string) => `Which customer do you mean by "${q}"?`,
+  unknownProduct: (q: string) => `No product of this customer matches "${q}".`,
+  unknownUser: (q: string) => `No user of this customer matches "${q}".`,
+  unknownCustomer: (q: string) => `No customer of yours matches "${q}".`,
+  didNotUnderstand: (t: string) => `I did not understand "${t}". Here is what I can do:`,
+  accessDenied: 'Not allowed',
+  readerCannotSave: (who: string) => `${who} can look at licenses but not change them (role: reader). Ask a license admin.`,
+  outOfScope: (who: string, customer: string) => `${who} may not manage ${customer}.`,
+  notAnAdmin: (partner: string) => `You are not one of ${partner}'s admins.`,
+  badInput: 'That did not work',
+  unknownAction: (verb: string) => `Unknown action "${verb}".`,
+  staleCard: 'This card is out of date. Here is the current state.',
+  nothingToSave: 'Nothing to save: no product was changed.',
+  stillRunning: 'The change is still being saved; the result follows.',
+  somethingWrong: 'Something went wrong on our side; nothing was changed by this click. Try again in a moment.',
+  selectionFromCommand: (n: number) => `Selection set to ${n} users from your command.`,
+  checkingLarge: (n: number) => `Checking ${n} users before saving. The preview (if some would fail) or the progress and result follow as a new message.`,
+  // Bad input at the envelope: an over-long message or filter, a Teams feature License Desk does not offer.
+  messageTooLong: (n: number, max: number) => `That message has ${n} characters; I read at most ${max}. Send long lists of users in parts.`,
+  filterTooLong: (n: number, max: number) => `That filter has ${n} characters; a filter has at most ${max}. Nothing was changed.`,
+  notOfferedHere: 'License Desk does not offer this here. Type "help" in your chat with License Desk to see what it can do.',
+} as const;
+
+/** The shape every language's labels have: the same keys, functions with the same parameters. */
+export type Labels = { [K in keyof typeof labels]: (typeof labels)[K] extends (...a: infer A) => infer R ? (...a: A) => R : (typeof labels)[K] extends readonly unknown[] ? [string, string][] : string };
+
+export type ErrorTexts = Record<LicenseErrorCode, (p: Record<string, ErrorParam>) => { reason: string; fix: string }>;
+
+/** A list parameter in words: "A, B" or "A or B". */
+export const joined = (v: ErrorParam | undefined, sep: string) => (Array.isArray(v) ? v.join(sep) : String(v ?? ''));
+
+/** What a dependency needs: "MCOEV (in Teams Phone Standard)", "X or Y", "one of A, B". */
+function requirement(p: Record<string, ErrorParam>): string {
+  if (p.anyOfProducts) return `one of ${joined(p.anyOfProducts, ', ')}`;
+  const plans = joined(p.anyOfPlans, ' or ');
+  return Array.isArray(p.inProducts) && p.inProducts.length ? `${plans} (in ${joined(p.inProducts, ' or ')})` : plans;
+}
+
+export const whyNotAssignable: Record<NotAssignableWhy, string> = {
+  appliesToCompany: 'applies to the whole company',
+  suspended: 'subscription suspended',
+  lockedOut: 'subscription locked out',
+  deleted: 'subscription deleted',
+};
+
+export const errors: ErrorTexts = {
+  countViolation: (p) => ({
+    reason: `Not enough ${p.product} licenses: ${p.available} available, ${p.needed} needed.`,
+    fix: `Buy more ${p.product} licenses, or remove ${p.product} from users who no longer need it.`,
+  }),
+  usageLocationMissing: () => ({
+    reason: 'The user has no usage location, so no license can be assigned.',
+    fix: "Set the user's usage location (country) in the Microsoft 365 admin center, then retry.",
+  }),
+  prohibitedInUsageLocation: (p) => ({
+    reason: `${p.product} is not sold in the user's usage location (${p.usageLocation}).`,
+    fix: `Assign ${p.product} only to users whose usage location is one of ${joined(p.allowed, ', ')}, or correct the user's usage location.`,
+  }),
+  mutuallyExclusiveViolation: (p) => ({
+    reason: `Service plans ${p.planA} (${p.productA}) and ${p.planB} (${p.productB}) cannot be enabled together.`,
+    fix: `Switch off ${p.planB} in ${p.productB} (View service plans), or remove ${p.productB}.`,
+  }),
+  dependencyViolation: (p) =>
+    p.direction === 'needs'
+      ? {
+          reason: `${p.product} needs ${requirement(p)}, which the user does not have.`,
+          fix: `Assign ${requirement(p)} first, or together with ${p.product}.`,
+        }
+      : {
+          reason: `${p.dependent} still depends on ${requirement(p)}, which this change takes away.`,
+          fix: `Remove ${p.dependent} first, or in the same change.`,
+        },
+  unknownSku: (p) => ({
+    reason: `The customer has no product with id ${p.skuId}.`,
+    fix: 'Pick a product from the customer\'s list ("licenses").',
+  }),
+  notAssignable: (p) => ({
+    reason: `${p.product} cannot be assigned to users (${whyNotAssignable[p.why as NotAssignableWhy] ?? p.why}).`,
+    fix: p.why === 'appliesToCompany' ? `${p.product} is tenant-wide; nothing to assign.` : `Renew or reactivate the ${p.product} subscription, then retry.`,
+  }),
+  invalidDisabledPlans: (p) => ({
+    reason: `Service plan ${p.plan} is not part of ${p.product}.`,
+    fix: `Choose service plans to switch off from those of ${p.product} only.`,
+  }),
+  userNotFound: (p) => ({
+    reason: `No user with id ${p.userId} in this customer.`,
+    fix: 'Pick the user again from the list; they may have been deleted.',
+  }),
+  concurrentChange: () => ({
+    reason: "The user's licenses were changed by someone else while this change was being saved.",
+    fix: 'Retry the failed users; the new state will be checked again.',
+  }),
+  inheritedFromGroup: (p) => ({
+    reason: `${p.product} comes to this user through a group${joined(p.groups, ', ') ? ` (${joined(p.groups, ', ')})` : ''}, so it cannot be removed from the user directly.`,
+    fix: `Remove the user from that group, or remove ${p.product} from the group, in the Microsoft 365 admin center or Entra ID.`,
+  }),
+  permissionMissing: () => ({
+    reason: "License Desk's app may not change licenses in this customer's tenant.",
+    fix: 'Grant the app LicenseAssignment.ReadWrite.All with admin consent, or give it the License Administrator role through GDAP.',
+  }),
+  other: (p) => ({
+    reason: `Microsoft 365 refused this change: ${p.message}`,
+    fix: 'Fix what Microsoft 365 names for this user in the admin center, then retry the failed users.',
+  }),
+};
+
+export const requestProblems: Record<RequestProblem, (p: Record<string, string | number>) => string> = {
+  noSuchCustomer: (p) => `No customer "${p.customerKey}".`,
+  noSuchOperation: (p) => `No license change ${p.operationId}.`,
+  invalidChange: (p) => `The license change is not valid: ${p.details}`,
+  tooManyUsers: (p) => `At most ${p.max} users per change; split it.`,
+  nothingToRemove: () => 'Nothing to remove: name at least one product.',
+  nothingToChange: () => 'Nothing to change: name at least one product.',
+  assignedAndRemoved: (p) => `Product ${p.skuId} is both assigned and removed.`,
+};
