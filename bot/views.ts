@@ -42,8 +42,12 @@ export async function renderUsers(ctx: HandlerContext, move: PageMove | 'stay'):
       ? await ctx.service.listUsers(ctx.actor, customer.key, session.filter, 'next', { lastKey: keyBefore(anchor.firstKey) })
       : await ctx.service.listUsers(ctx.actor, customer.key, session.filter, move === 'stay' ? 'first' : move, anchor);
   await ctx.updateSession((s) => ({ ...s, anchor: { firstKey: page.firstKey, lastKey: page.lastKey } }));
-  const [departments, products] = await Promise.all([ctx.service.departments(ctx.actor, customer.key), ctx.service.products(ctx.actor, customer.key)]);
-  return usersCard(ctx.lang, { customer, page, selectedIds: new Set(session.selected), filter: session.filter, departments, products });
+  const [departments, products, fresh] = await Promise.all([
+    ctx.service.departments(ctx.actor, customer.key),
+    ctx.service.products(ctx.actor, customer.key),
+    ctx.service.freshness(ctx.actor, customer.key),
+  ]);
+  return usersCard(ctx.lang, { customer, page, selectedIds: new Set(session.selected), filter: session.filter, departments, products, usersReadAt: fresh.usersReadAt });
 }
 
 /** The greatest string below `key` for keyset paging: the same key with its last character decremented. */
@@ -87,7 +91,9 @@ export async function renderManage(ctx: HandlerContext, notice = '', page = 1): 
   // What each input shows untouched, so Save can tell what the admin changed on this very card.
   const baseline = Object.fromEntries(productRows(products, users).map((r) => [r.product.skuId, untouchedValue(r.state)]));
   await ctx.updateSession((s) => ({ ...s, manageCard: { cardId, selectionHash: selectionHash(users.map((u) => u.id)), baseline } }));
-  return manageLicensesCard(ctx.lang, { customer, users, products, draft: session.draft ?? emptyDraft(), buyMoreUrl: ctx.buyMoreUrl, cardId, notice, page });
+  // Graph mode: the selected users and the products were just read from Microsoft 365 (say so).
+  const readFrom = ctx.service.hasExternalSource ? l.readFromM365(l.justNow) : undefined;
+  return manageLicensesCard(ctx.lang, { customer, users, products, draft: session.draft ?? emptyDraft(), buyMoreUrl: ctx.buyMoreUrl, cardId, notice, page, readFrom });
 }
 
 /** Ids in a stable order, hashed: a selection can be 20,000 ids long. */

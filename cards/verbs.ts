@@ -22,6 +22,7 @@ export const VERBS = [
   'retryFailed',
   'resultsPage',
   'chooseChange',
+  'refreshDirectory',
 ] as const;
 
 export type Verb = (typeof VERBS)[number];

@@ -6,6 +6,7 @@ import { dropSelected } from './drop-selected';
 import { manageLicenses } from './manage-licenses';
 import { manageProductsPage } from './manage-products-page';
 import { resultsPage } from './results-page';
+import { refreshDirectory } from './refresh-directory';
 import { retryFailed } from './retry-failed';
 import { chooseChange } from './choose-change';
 import { saveLicenses } from './save-licenses';
@@ -22,5 +23,5 @@ import { viewServicePlans } from './view-service-plans';
 /** The handler of every verb a card can send: a verb of cards/verbs.ts without one, or an action under another verb's name, does not compile. */
 export const cardActions = {
   showCustomers, customersPage, selectCustomer, usersPage, usersFilter, selectPage, clearSelection, showSelected, selectedPage,
-  dropSelected, manageLicenses, manageProductsPage, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, chooseChange,
+  dropSelected, manageLicenses, manageProductsPage, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, chooseChange, refreshDirectory,
 } satisfies ActionTable;
