@@ -56,9 +56,10 @@ function keyBefore(key: string): string {
   return key.slice(0, -1) + String.fromCharCode(last - 1) + '\uffff';
 }
 
-export async function selectedUsersSorted(ctx: HandlerContext, customer: Customer) {
+/** `fresh`: read from the source now (Graph mode), as Manage licenses shows them; otherwise the mirror. */
+export async function selectedUsersSorted(ctx: HandlerContext, customer: Customer, fresh = false) {
   const session = await ctx.session();
-  const users = await ctx.service.usersById(ctx.actor, customer.key, session.selected);
+  const users = await ctx.service.usersById(ctx.actor, customer.key, session.selected, { fresh });
   return users.sort((a, b) => a.sortKey.localeCompare(b.sortKey));
 }
 
@@ -80,7 +81,7 @@ export async function renderSelected(ctx: HandlerContext, page = 1): Promise<Ada
 /** Manage licenses for the selected users; a fresh card id makes each rendering's Save its own change. */
 export async function renderManage(ctx: HandlerContext, notice = '', page = 1): Promise<AdaptiveCard> {
   const customer = await currentCustomer(ctx);
-  const users = await selectedUsersSorted(ctx, customer);
+  const users = await selectedUsersSorted(ctx, customer, true);
   const l = labels[ctx.lang];
   if (!users.length) {
     return messageCard({ title: l.manageLicenses, lines: [l.noneSelected], actions: [{ title: l.backToUsers, verb: 'usersPage', data: { move: 'stay' } }] });

@@ -123,8 +123,11 @@ export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUser
   pageUsers(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }): Promise<UserPage<U>>;
   /** Departments present, for the filter choice. */
   departments(customerId: string): Promise<string[]>;
-  /** The given users as they are now (fresh: a change is decided on them); unknown ids are absent. */
-  usersById(customerId: string, ids: string[]): Promise<Map<string, U>>;
+  /**
+   * The given users as they are now (fresh: a change is decided on them); unknown ids are absent.
+   * `fresh: false`: what the directory last knew is enough (ids and names for a card; a mirror is fine).
+   */
+  usersById(customerId: string, ids: string[], options?: { fresh?: boolean }): Promise<Map<string, U>>;
   /** Applies one user's change, all or nothing (see the contract above). */
   applyUserChange(write: UserLicenseWrite<U>): Promise<UserWriteOutcome<U>>;
   /** Where the runner draws seats from. */

@@ -62,8 +62,9 @@ export class LicenseService {
     return this.queries.listUsers(actor, customerKey, filter, move, anchor);
   }
 
-  usersById(actor: Actor, customerKey: string, ids: string[]): Promise<DirectoryUserRecord[]> {
-    return this.queries.usersById(actor, customerKey, ids);
+  /** For cards: from what the directory last knew, unless `fresh` (Manage licenses shows users as they are now). */
+  usersById(actor: Actor, customerKey: string, ids: string[], options: { fresh?: boolean } = {}): Promise<DirectoryUserRecord[]> {
+    return this.queries.usersById(actor, customerKey, ids, options);
   }
 
   departments(actor: Actor, customerKey: string): Promise<string[]> {

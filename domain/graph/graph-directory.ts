@@ -89,8 +89,9 @@ export class GraphDirectory implements CustomerDirectory<GraphUserDoc> {
   }
 
   /** Fresh from Graph (batched); each flagged when its licenses differ from what License Desk last saw. */
-  async usersById(customerId: string, ids: string[]): Promise<Map<string, GraphUserDoc>> {
+  async usersById(customerId: string, ids: string[], options: { fresh?: boolean } = {}): Promise<Map<string, GraphUserDoc>> {
     await this.ensureFresh(customerId);
+    if (options.fresh === false) return this.repository.usersById(customerId, ids);
     const { users, changed } = await this.withTenant(customerId, (tenantId) => this.mirror.refreshUsers(customerId, tenantId, ids));
     for (const u of users.values()) this.remember(u);
     return new Map([...users].map(([id, u]) => [id, changed.has(id) ? { ...u, changedOutside: true } : u]));

@@ -62,7 +62,7 @@ test('a license assigned in the admin center after the card was shown is flagged
   const { service, fake, id, skus } = await setup();
   const svc = service();
   const rachel = id('rachel.kim');
-  await svc.usersById(ALEX, 'contoso', [rachel, id('isla.robinson')]); // the Manage licenses card
+  await svc.usersById(ALEX, 'contoso', [rachel, id('isla.robinson')], { fresh: true }); // the Manage licenses card
   adminCenterAssigns(fake, rachel, SKU.VISIO);
   const change = request({ userIds: [rachel, id('isla.robinson')], licensesToAssign: [{ skuId: SKU.E3 }] });
   const preview = await svc.preview(change);
@@ -182,7 +182,7 @@ test('users read for a change come from Graph, not the mirror', async () => {
   const svc = service();
   await svc.listUsers(ALEX, 'contoso', {}, 'first');
   adminCenterAssigns(fake, id('isla.robinson'), SKU.VISIO);
-  const [isla] = (await svc.usersById(ALEX, 'contoso', [id('isla.robinson')])) as DirectoryUserRecord[];
+  const [isla] = (await svc.usersById(ALEX, 'contoso', [id('isla.robinson')], { fresh: true })) as DirectoryUserRecord[];
   expect(isla.assignedLicenses.map((l) => l.skuId)).toContain(SKU.VISIO);
   expect(isla.changedOutside).toBe(true);
 });
