@@ -237,7 +237,7 @@ export const connectionProblems: typeof en.connectionProblems = {
     fix: 'Der Administrator des Kunden nimmt den Dienstprinzipal der App von der Richtlinie aus.',
   }),
   permissionMissing: () => ({
-    missing: 'Der App fehlt in diesem Mandanten eine Microsoft Graph-Berechtigung (User.Read.All, LicenseAssignment.ReadWrite.All, Organization.Read.All).',
+    missing: 'Der App fehlt in diesem Mandanten eine Microsoft Graph-Berechtigung (User.Read.All, LicenseAssignment.ReadWrite.All).',
     fix: 'Erteilen Sie die fehlenden Anwendungsberechtigungen erneut mit Administratorzustimmung.',
   }),
   tokenRejected: () => ({ missing: 'Microsoft Graph hat das Token von License Desk für diesen Mandanten abgelehnt.', fix: 'Prüfen Sie, ob GRAPH_ENDPOINT zur Cloud des Mandanten passt.' }),

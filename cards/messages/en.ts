@@ -264,7 +264,7 @@ export const connectionProblems: Record<GraphConnectionErrorCode | 'graphUnavail
     fix: "The customer's administrator excludes the app's service principal from that policy.",
   }),
   permissionMissing: () => ({
-    missing: 'The app lacks a Microsoft Graph permission in this tenant (User.Read.All, LicenseAssignment.ReadWrite.All, Organization.Read.All).',
+    missing: 'The app lacks a Microsoft Graph permission in this tenant (User.Read.All, LicenseAssignment.ReadWrite.All).',
     fix: 'Grant the missing application permissions with admin consent again.',
   }),
   tokenRejected: () => ({
