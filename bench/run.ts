@@ -8,7 +8,8 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { importDataset, loadDataset, type Dataset } from '../domain/dataset';
 import { openCosmos, RequestMeter } from '../domain/store/cosmos';
-import { toUserDoc } from '../domain/store/directory';
+import { CosmosDirectory } from '../domain/store/cosmos-directory';
+import { DirectoryRepository, toUserDoc } from '../domain/store/directory';
 import { FakeConnector, TeamsHarness } from '../harness/teams';
 import { bigTenant } from './big-tenant';
 import { interactiveTimings, saveThroughTeams, type Timing } from './bot-flows';
@@ -59,7 +60,7 @@ async function sizeRun(emulator: EmulatorProcess, demo: Dataset, users: number):
   const save = await saveThroughTeams(teams, CUSTOMER, ids, PRODUCTS);
   const saveMeter = delta(meter, m);
   watch.stop();
-  const audit = await teams.backends.directory.seatAudit(CUSTOMER);
+  const audit = await new CosmosDirectory(new DirectoryRepository(store.containers.directory)).seatAudit(CUSTOMER);
   const seatsOk = Object.values(audit).every((s) => s.holders === s.consumed && !s.reservations);
   await teams.stop();
   await connector.stop();

@@ -1,6 +1,7 @@
 // Settings from the environment, checked once at start-up with one clear line per bad value.
 import path from 'node:path';
 import { z } from 'zod';
+import { readGraphSettings, type GraphSettings } from '../domain/graph/settings';
 import { cosmosEnvSchema, envWithoutBlanks } from '../domain/store/cosmos';
 import { LOG_LEVELS } from './log';
 
@@ -35,6 +36,8 @@ export type Settings = Omit<z.infer<typeof settingsSchema>, 'SEED_DIR'> & {
   /** No MicrosoftAppId: a local run, with the Agents Playground unless PLAYGROUND=off. */
   localMode: boolean;
   playground: boolean;
+  /** Graph mode (GRAPH_CLIENT_ID set): customers' licenses are read and changed in their tenants. */
+  graph?: GraphSettings;
 };
 
 export class SettingsError extends Error {
@@ -64,14 +67,28 @@ function appTypeProblems(env: Record<string, string>): string[] {
   return problems;
 }
 
+/** A Graph setting without GRAPH_CLIENT_ID would be silently ignored: say so instead. */
+function graphWithoutClientId(env: Record<string, string>): string[] {
+  if (env.GRAPH_CLIENT_ID) return [];
+  const given = ['GRAPH_CLIENT_SECRET', 'GRAPH_CLIENT_CERTIFICATE_PATH', 'GRAPH_FEDERATED_IDENTITY_CLIENT_ID', 'GRAPH_CUSTOMERS'].filter((k) => env[k]);
+  return given.length ? [`GRAPH_CLIENT_ID: is required when ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} set (Graph mode is on only with it)`] : [];
+}
+
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const raw = envWithoutBlanks(env);
   const parsed = settingsSchema.safeParse(raw);
-  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`)), ...appTypeProblems(raw)];
+  // Graph mode is on with GRAPH_CLIENT_ID; its other settings are checked (and reported) beside these.
+  const graph = raw.GRAPH_CLIENT_ID ? readGraphSettings(raw) : undefined;
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`)),
+    ...appTypeProblems(raw),
+    ...(graph && !graph.ok ? graph.problems : []),
+    ...graphWithoutClientId(raw),
+  ];
   if (!parsed.success || problems.length) throw new SettingsError(problems);
   const localMode = !parsed.data.MicrosoftAppId;
   // A production store is never filled with the demo by accident: it is seeded only when told where from.
   const { SEED_DIR, ...rest } = parsed.data;
   const seedDir = SEED_DIR === 'off' ? undefined : (SEED_DIR ?? (localMode ? DEFAULT_SEED_DIR : undefined));
-  return { ...rest, seedDir, localMode, playground: localMode && parsed.data.PLAYGROUND !== 'off' };
+  return { ...rest, seedDir, localMode, playground: localMode && parsed.data.PLAYGROUND !== 'off', ...(graph?.ok ? { graph: graph.settings } : {}) };
 }

@@ -1,6 +1,9 @@
 // What can go wrong in a handler, turned into a card that says so. Imported by the router and by
 // handlers that work after the turn (a large Save); it imports no handler, so no import circle.
-import { labels, requestProblemText } from '../cards/i18n';
+import { connectionText, labels, requestProblemText } from '../cards/i18n';
+import { CustomerConnectionError } from '../domain/graph/graph-directory';
+import { GraphReadError } from '../domain/graph/graph-types';
+import { GraphConnectionError } from '../domain/graph/token-errors';
 import { CardTooLargeError, type AdaptiveCard } from '../cards/render';
 import { messageCard } from '../cards/simple-cards';
 import { AccessDeniedError } from '../domain/access';
@@ -21,11 +24,24 @@ export async function guard<T = AdaptiveCard>(ctx: HandlerContext, work: () => P
     if (err instanceof AccessDeniedError) return accessDeniedCard(ctx, err);
     if (err instanceof RequestError) return messageCard({ title: l.badInput, lines: [requestProblemText(err, ctx.lang)], tone: 'error' });
     if (err instanceof SelectionTooLargeError) return messageCard({ title: l.badInput, lines: [l.selectionTooLarge(MAX_SELECTED)], tone: 'error' });
+    if (err instanceof CustomerConnectionError) return connectionCard(ctx, err.customer.displayName, err.code, err.params);
+    if (err instanceof GraphConnectionError) return connectionCard(ctx, err.params.tenantId, err.code, err.params);
+    if (err instanceof GraphReadError) return connectionCard(ctx, err.params.tenantId, 'graphUnavailable', err.params);
     if (err instanceof OperationStillRunningError) return messageCard({ title: l.savingTitle, lines: [l.stillRunning] });
     if (err instanceof CardTooLargeError) logError('card over budget', err);
     else logError('unexpected error', err);
     return messageCard({ title: l.badInput, lines: [l.somethingWrong], tone: 'error' });
   }
+}
+
+/**
+ * A customer License Desk cannot reach in Microsoft 365: which one, what is missing, the fix. Only the
+ * code, tenant id and AADSTS number are known here; no secret or token ever reaches this card or a log.
+ */
+export function connectionCard(ctx: HandlerContext, customer: string, code: Parameters<typeof connectionText>[0], params: { tenantId: string; aadsts?: string }): AdaptiveCard {
+  const l = labels[ctx.lang];
+  const { missing, fix } = connectionText(code, params, ctx.lang);
+  return messageCard({ title: l.connectionTitle(customer), lines: [missing, `${l.fixPrefix} ${fix}`, l.connectionOthers], tone: 'error', actions: [{ title: l.showCustomers, verb: 'showCustomers' as const }] });
 }
 
 export function accessDeniedCard(ctx: HandlerContext, err: AccessDeniedError): AdaptiveCard {

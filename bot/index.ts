@@ -1,7 +1,8 @@
 // `npm start`: settings → store (embedded emulator unless COSMOS_ENDPOINT) → seed → bot → playground.
 import { DatasetError, seedIfEmpty } from '../domain/dataset';
 import { LicenseService } from '../domain/service';
-import { cosmosBackends } from '../domain/store/backends';
+import { GraphClient } from '../domain/graph/graph-client';
+import { cosmosBackends, graphBackends, GRAPH_RUNNER_OPTIONS } from '../domain/store/backends';
 import { cosmosSettings, openCosmos } from '../domain/store/cosmos';
 import { log, setLogger } from '../domain/logging';
 import { loadSettings, SettingsError, type Settings } from './config';
@@ -31,8 +32,10 @@ async function main(): Promise<void> {
   }
   const store = await openCosmos(cosmosSettings(settings));
   if (store.embedded) log.info({}, 'Data lives in memory (embedded Cosmos DB emulator) and is gone when the bot stops; set COSMOS_ENDPOINT to keep it.');
-  const backends = cosmosBackends(store);
-  const service = new LicenseService(backends);
+  // Graph mode: one client (one pacer, one credential per tenant) for every customer.
+  const backends = settings.graph ? graphBackends(store, new GraphClient(settings.graph), settings.graph) : cosmosBackends(store);
+  const service = new LicenseService(backends, settings.graph ? GRAPH_RUNNER_OPTIONS : {});
+  if (settings.graph) log.info({}, `Graph mode: customers' licenses are read and changed in their tenants through ${settings.graph.graphEndpoint} (customers: ${settings.graph.customers}).`);
   const app = createApp(settings, backends.sessions, service);
   const port = await app.listen(settings.PORT);
   try {

@@ -214,7 +214,8 @@ export async function submitChange(
   if (seen !== undefined) return { kind: 'replayed', notice: seen };
   if (input.previewFirst) {
     const preview = await ctx.service.preview(request);
-    if (preview.counts.failed > 0) {
+    // Also when licenses changed outside License Desk since the card was shown: the admin sees it first.
+    if (preview.counts.failed > 0 || (preview.changedOutside ?? 0) > 0) {
       const cardId = randomUUID();
       await ctx.updateSession((s) => ({ ...s, pendingSave: { cardId, change: input.change, ...input.pending } }));
       const catalog = await ctx.service.catalog(ctx.actor, customer.key);

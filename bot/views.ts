@@ -44,8 +44,15 @@ export async function renderUsers(ctx: HandlerContext, move: PageMove | 'stay'):
       : await ctx.service.listUsers(ctx.actor, customer.key, session.filter, move === 'stay' ? 'first' : move, anchor);
   await ctx.updateSession((s) => ({ ...s, anchor: { firstKey: page.firstKey, lastKey: page.lastKey } }));
   // Departments and usage locations from the customer's summary: never every user's, per card.
-  const [summary, products] = await Promise.all([ctx.service.summary(ctx.actor, customer.key), ctx.service.products(ctx.actor, customer.key)]);
-  return usersCard(ctx.lang, { customer, page, selectedIds: new Set(session.selected), filter: session.filter, departments: summary.departments, usageLocations: summary.usageLocations, products });
+  const [summary, products, fresh] = await Promise.all([
+    ctx.service.summary(ctx.actor, customer.key),
+    ctx.service.products(ctx.actor, customer.key),
+    ctx.service.freshness(ctx.actor, customer.key),
+  ]);
+  return usersCard(ctx.lang, {
+    customer, page, selectedIds: new Set(session.selected), filter: session.filter,
+    departments: summary.departments, usageLocations: summary.usageLocations, products, usersReadAt: fresh.usersReadAt,
+  });
 }
 
 /** The greatest string below `key` for keyset paging: the same key with its last character decremented. */
@@ -54,9 +61,10 @@ function keyBefore(key: string): string {
   return key.slice(0, -1) + String.fromCharCode(last - 1) + '\uffff';
 }
 
-export async function selectedUsersSorted(ctx: HandlerContext, customer: Customer) {
+/** `fresh`: read from the source now (Graph mode), as Manage licenses shows them; otherwise the mirror. */
+export async function selectedUsersSorted(ctx: HandlerContext, customer: Customer, fresh = false) {
   const session = await ctx.session();
-  const users = await ctx.service.usersById(ctx.actor, customer.key, session.selected);
+  const users = await ctx.service.usersById(ctx.actor, customer.key, session.selected, { fresh });
   return users.sort((a, b) => a.sortKey.localeCompare(b.sortKey));
 }
 
@@ -78,7 +86,7 @@ export async function renderSelected(ctx: HandlerContext, page = 1): Promise<Ada
 /** Manage licenses for the selected users; a fresh card id makes each rendering's Save its own change. */
 export async function renderManage(ctx: HandlerContext, notice = '', page = 1): Promise<AdaptiveCard> {
   const customer = await currentCustomer(ctx);
-  const users = await selectedUsersSorted(ctx, customer);
+  const users = await selectedUsersSorted(ctx, customer, true);
   const l = labels[ctx.lang];
   if (!users.length) {
     return messageCard({ title: l.manageLicenses, lines: [l.noneSelected], actions: [{ title: l.backToUsers, verb: 'usersPage', data: { move: 'stay' } }] });
@@ -89,7 +97,9 @@ export async function renderManage(ctx: HandlerContext, notice = '', page = 1): 
   // What each input shows untouched, so Save can tell what the admin changed on this very card.
   const baseline = Object.fromEntries(productRows(products, users).map((r) => [r.product.skuId, untouchedValue(r.state)]));
   await ctx.updateSession((s) => ({ ...s, manageCard: { cardId, selectionHash: selectionHash(users.map((u) => u.id)), baseline } }));
-  return manageLicensesCard(ctx.lang, { customer, users, products, draft: session.draft ?? emptyDraft(), buyMoreUrl: ctx.buyMoreUrl, cardId, notice, page });
+  // Graph mode: the selected users and the products were just read from Microsoft 365 (say so).
+  const readFrom = ctx.service.hasExternalSource ? l.readFromM365(l.justNow) : undefined;
+  return manageLicensesCard(ctx.lang, { customer, users, products, draft: session.draft ?? emptyDraft(), buyMoreUrl: ctx.buyMoreUrl, cardId, notice, page, readFrom });
 }
 
 /** Ids in a stable order, hashed: a selection can be 20,000 ids long. */

@@ -29,3 +29,16 @@ export function whyNotAssignableText(why: NotAssignableWhy, lang: Lang): string 
 export function requestProblemText(err: RequestError, lang: Lang): string {
   return messages[lang].requestProblems[err.problem](err.params);
 }
+
+/** What is missing for a customer tenant License Desk cannot reach, and how to fix it. */
+export function connectionText(code: keyof typeof en.connectionProblems, params: { tenantId: string; aadsts?: string }, lang: Lang): { missing: string; fix: string } {
+  return messages[lang].connectionProblems[code](params);
+}
+
+/** "2 minutes ago", from an ISO time. */
+export function agoText(iso: string, lang: Lang, now = Date.now()): string {
+  const l = labels[lang];
+  const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
+  if (minutes < 1) return l.justNow;
+  return minutes < 60 ? l.minutesAgo(minutes) : l.hoursAgo(Math.floor(minutes / 60));
+}

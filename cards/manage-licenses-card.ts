@@ -60,7 +60,7 @@ export const PRODUCTS_PER_CARD = 12;
 /** Step 4: every product with available seats, who holds it, and a control to assign or revoke it. */
 export function manageLicensesCard(
   lang: Lang,
-  input: { customer: Customer; users: DirectoryUser[]; products: Product[]; draft: LicenseDraft; buyMoreUrl: string; cardId: string; notice?: string; page?: number },
+  input: { customer: Customer; users: DirectoryUser[]; products: Product[]; draft: LicenseDraft; buyMoreUrl: string; cardId: string; notice?: string; page?: number; readFrom?: string },
 ): AdaptiveCard {
   const l = labels[lang];
   const sorted = [...input.users].sort((a, b) => a.displayName.localeCompare(b.displayName));
@@ -90,7 +90,7 @@ export function manageLicensesCard(
   });
   return expand(template, {
     labels: l,
-    customerLine: input.customer.displayName,
+    customerLine: input.readFrom ? `${input.customer.displayName} · ${input.readFrom}` : input.customer.displayName,
     notice: input.notice ?? '',
     selectedHeading: `${l.selectedUsers} (${sorted.length})`,
     selectedNames: nameList(sorted.map((u) => u.displayName), 15, l.andMore),

@@ -1,8 +1,8 @@
 import template from './templates/users.json';
 import type { Product } from '../domain/catalog';
-import type { Customer, DirectoryUser } from '../domain/model';
+import { inheritedOnly, type Customer, type DirectoryUser } from '../domain/model';
 import type { UserPage } from '../domain/store/directory';
-import { labels, type Labels, type Lang } from './i18n';
+import { agoText, labels, type Labels, type Lang } from './i18n';
 import { clip, expand, type AdaptiveCard } from './render';
 
 /** The filter choice meaning "no filter" (a choice's value may not be empty). */
@@ -19,11 +19,15 @@ export interface UsersCardInput {
   /** Usage locations present (the customer's summary). */
   usageLocations?: string[];
   products: Pick<Product, 'skuId' | 'displayName'>[];
+  /** Graph mode: when users were last read from Microsoft 365 (shown with a Refresh action). */
+  usersReadAt?: string;
 }
 
 /** One line per user: name, user name, licenses, and what would stop an assignment. */
 export function userLine(u: DirectoryUser, productName: (skuId: string) => string, l: Labels): string {
-  const licenses = u.assignedLicenses.length ? u.assignedLicenses.map((a) => productName(a.skuId)).join(', ') : l.unlicensedUser;
+  const inherited = inheritedOnly(u);
+  const name = (skuId: string) => (inherited.has(skuId.toLowerCase()) ? `${productName(skuId)} (${l.viaGroup})` : productName(skuId));
+  const licenses = u.assignedLicenses.length ? u.assignedLicenses.map((a) => name(a.skuId)).join(', ') : l.unlicensedUser;
   const flags = [!u.usageLocation ? l.noUsageLocation : '', u.accountEnabled === false ? l.disabledAccount : ''].filter(Boolean);
   return clip(`${u.displayName} · ${u.userPrincipalName} · ${licenses}${flags.length ? ` (${flags.join(', ')})` : ''}`, 160);
 }
@@ -43,6 +47,8 @@ export function usersCard(lang: Lang, input: UsersCardInput): AdaptiveCard {
     title: l.usersTitle,
     labels: l,
     customerLine: `${l.customer}: **${input.customer.displayName}**`,
+    freshnessLine: input.usersReadAt ? l.readFromM365(agoText(input.usersReadAt, lang)) : '',
+    canRefresh: !!input.usersReadAt,
     filter: {
       text: input.filter.text ?? '',
       department: input.filter.department ?? ANY,

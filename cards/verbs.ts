@@ -26,6 +26,7 @@ export const VERBS = [
   'historyPage',
   'undoChange',
   'confirmUndo',
+  'refreshDirectory',
 ] as const;
 
 export type Verb = (typeof VERBS)[number];

@@ -5,8 +5,8 @@
 // Implementations:
 //   - store/cosmos-directory.ts: the directory kept in Cosmos DB (data imported from Graph exports).
 //     Seats are reserved on the product documents; each user is one IfMatch write carrying its mark.
-//   - (next) a Microsoft Graph directory: `assignLicense` per user, Graph enforcing seats, results
-//     mirrored into Cosmos so paging, filters and marks keep working from the mirror.
+//   - graph/graph-directory.ts: Microsoft Graph, `assignLicense` per user (gathered into $batch), Graph
+//     having the last word on seats, users and products mirrored into Cosmos for paging, filters and marks.
 import type { LicenseError } from './errors';
 import type { AssignedLicense, DirectoryUser, SubscribedSku } from './model';
 import type { NameResolution, NamedEntry } from './user-resolution';
@@ -30,6 +30,8 @@ export interface DirectoryUserRecord extends DirectoryUser {
   sortKey: string;
   /** License Desk's changes to this user, newest first (at most MAX_LICENSE_MARKS). */
   licenseChanges: LicenseChangeMark[];
+  /** Read fresh from the source, its licenses differ from what License Desk last read (changed outside it). */
+  changedOutside?: boolean;
 }
 
 export const MAX_LICENSE_MARKS = 20;
@@ -157,10 +159,22 @@ export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUser
    * (a projection) matched in memory. A Graph directory serves this from its Cosmos mirror too.
    */
   resolveUsers(customerId: string, names: string[]): Promise<NameResolution<NamedEntry>[]>;
-  /** The given users as they are now (fresh: a change is decided on them); unknown ids are absent. */
-  usersById(customerId: string, ids: string[]): Promise<Map<string, U>>;
+  /**
+   * The given users as they are now (fresh: a change is decided on them); unknown ids are absent.
+   * `fresh: false`: what the directory last knew is enough (ids and names for a card; a mirror is fine).
+   */
+  usersById(customerId: string, ids: string[], options?: { fresh?: boolean }): Promise<Map<string, U>>;
   /** Applies one user's change, all or nothing (see the contract above). */
   applyUserChange(write: UserLicenseWrite<U>): Promise<UserWriteOutcome<U>>;
   /** Where the runner draws seats from. */
   readonly seats: SeatLedger;
+  /** A directory with a source elsewhere (Graph): reads users and products from it now. */
+  refresh?(customerId: string): Promise<unknown>;
+  /** A directory with a source elsewhere (Graph): when users and products were last read from it. */
+  freshness?(customerId: string): Promise<DataFreshness>;
+}
+
+export interface DataFreshness {
+  usersReadAt?: string;
+  productsReadAt?: string;
 }

@@ -14,7 +14,13 @@ export type LicenseErrorCode =
   | 'userNotFound'
   | 'concurrentChange'
   /** Undo: the user's licenses are no longer what the undone change left. */
-  | 'changedSinceUndoneChange';
+  | 'changedSinceUndoneChange'
+  /** The user holds the product only through a group: it cannot be removed from the user directly. */
+  | 'inheritedFromGroup'
+  /** The app may not change licenses in this tenant (Graph 403). */
+  | 'permissionMissing'
+  /** Graph refused with a reason License Desk does not know: `message` is Graph's text, verbatim. */
+  | 'other';
 
 /** Why a product cannot be given to a user (Graph: appliesTo, capabilityStatus). */
 export type NotAssignableWhy = 'appliesToCompany' | 'suspended' | 'lockedOut' | 'deleted';

@@ -9,6 +9,25 @@ export const assignedLicenseSchema = z.object({
 });
 export type AssignedLicense = z.infer<typeof assignedLicenseSchema>;
 
+export const licenseAssignmentStateSchema = z.object({
+  skuId: guidLike,
+  disabledPlans: z.array(guidLike).default([]),
+  assignedByGroup: z.string().nullish(),
+});
+export type LicenseAssignmentState = z.infer<typeof licenseAssignmentStateSchema>;
+
+/** Products the user holds only through groups (no direct assignment): never removable from the user. */
+export function inheritedOnly(user: Pick<DirectoryUser, 'licenseAssignmentStates'>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  const direct = new Set<string>();
+  for (const s of user.licenseAssignmentStates ?? []) {
+    if (!s.assignedByGroup) direct.add(s.skuId.toLowerCase());
+    else groups.set(s.skuId.toLowerCase(), [...(groups.get(s.skuId.toLowerCase()) ?? []), s.assignedByGroup]);
+  }
+  for (const skuId of direct) groups.delete(skuId);
+  return groups;
+}
+
 /** A directory user, as `GET /users?$select=…,assignedLicenses` returns it. */
 export const directoryUserSchema = z.object({
   id: guidLike,
@@ -23,6 +42,12 @@ export const directoryUserSchema = z.object({
   country: z.string().nullish(),
   accountEnabled: z.boolean().default(true),
   assignedLicenses: z.array(assignedLicenseSchema).default([]),
+  /**
+   * Where each license comes from (Graph's licenseAssignmentStates, only the fields License Desk uses):
+   * `assignedByGroup` set = inherited from that group, which cannot be removed from the user directly.
+   * Absent when the source did not say (an export): every license then counts as direct.
+   */
+  licenseAssignmentStates: z.array(licenseAssignmentStateSchema).optional(),
 });
 export type DirectoryUser = z.infer<typeof directoryUserSchema>;
 

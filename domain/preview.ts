@@ -11,6 +11,11 @@ export interface Preview {
   results: UserChangePlan[];
   counts: OutcomeCounts;
   seatDemand: SeatDemand[];
+  /**
+   * Users whose licenses were changed outside License Desk (e.g. in the admin center) since it last read
+   * them: the prediction is on what they hold now. 0 for a directory that is its own source.
+   */
+  changedOutside?: number;
 }
 
 export const emptyCounts = (): OutcomeCounts => ({ succeeded: 0, failed: 0, noChange: 0 });
@@ -33,5 +38,6 @@ export function predict(req: ParsedChangeRequest, catalog: Catalog, users: Map<s
   const asked = seatsAskedFor(evaluated);
   const seatDemand: SeatDemand[] = [...asked].map(([skuId, needed]) => ({ skuId, displayName: catalog.displayName(skuId), available: available.get(skuId) ?? 0, needed }));
   const results = allocateSeats(evaluated, available, catalog, demandMap(seatDemand));
-  return { customerKey: req.customerKey, results, counts: countOutcomes(results), seatDemand };
+  const changedOutside = req.userIds.filter((id) => (users.get(id) as { changedOutside?: boolean } | undefined)?.changedOutside).length;
+  return { customerKey: req.customerKey, results, counts: countOutcomes(results), seatDemand, ...(changedOutside ? { changedOutside } : {}) };
 }

@@ -2,7 +2,7 @@
 // decided afterwards across all users of a request (allocateSeats), since they are shared.
 import type { Catalog } from './catalog';
 import { licenseError, type LicenseError } from './errors';
-import type { AssignedLicense, DirectoryUser, ParsedChangeRequest } from './model';
+import { inheritedOnly, type AssignedLicense, type DirectoryUser, type ParsedChangeRequest } from './model';
 import { sameLicenses, undoTargetOf } from './undo-targets';
 
 export type UserOutcomeStatus = 'succeeded' | 'noChange' | 'failed';
@@ -116,12 +116,21 @@ export function evaluateUserChange(user: DirectoryUser | undefined, userId: stri
   if (!added.length && !removed.length && !updated.length) return { ...plan, status: 'noChange', after: before };
 
   const errors = [
+    ...checkInherited(user, removed, catalog),
     ...checkProducts(after, added, updated, catalog),
     ...checkUsageLocation(user, added, updated, catalog),
   ];
   // Plan-level rules only make sense once every product involved is known and assignable.
   if (!errors.length) errors.push(...checkMutualExclusion(before, after, catalog), ...checkDependencies(before, after, added, catalog));
   return errors.length ? { ...plan, status: 'failed', errors } : plan;
+}
+
+/** A license the user has only through a group is never sent as a direct removal (Graph refuses it). */
+function checkInherited(user: DirectoryUser, removed: string[], catalog: Catalog): LicenseError[] {
+  const inherited = inheritedOnly(user);
+  return removed
+    .filter((skuId) => inherited.has(skuId.toLowerCase()))
+    .map((skuId) => licenseError('inheritedFromGroup', { product: catalog.displayName(skuId), groups: inherited.get(skuId.toLowerCase())! }, skuId));
 }
 
 function checkProducts(after: AssignedLicense[], added: string[], updated: string[], catalog: Catalog): LicenseError[] {

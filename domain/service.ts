@@ -4,7 +4,7 @@
 import type { Actor } from './access';
 import type { Catalog, Product } from './catalog';
 import { parseChangeRequest, permissionsFor, requesterActor, RequestError } from './change-request';
-import type { CustomerDirectory, DirectoryUserRecord, PageMove, UserFilter, UserPage } from './directory-port';
+import type { CustomerDirectory, DataFreshness, DirectoryUserRecord, PageMove, UserFilter, UserPage } from './directory-port';
 import type { Customer, LicenseChangeRequest, ParsedChangeRequest } from './model';
 import { OperationRunner, type OperationNotifier, type OperationResult, type Progress, type RunnerOptions } from './operation-runner';
 import { predict, type Preview } from './preview';
@@ -66,8 +66,9 @@ export class LicenseService {
     return this.queries.listUsers(actor, customerKey, filter, move, anchor);
   }
 
-  usersById(actor: Actor, customerKey: string, ids: string[]): Promise<DirectoryUserRecord[]> {
-    return this.queries.usersById(actor, customerKey, ids);
+  /** For cards: from what the directory last knew, unless `fresh` (Manage licenses shows users as they are now). */
+  usersById(actor: Actor, customerKey: string, ids: string[], options: { fresh?: boolean } = {}): Promise<DirectoryUserRecord[]> {
+    return this.queries.usersById(actor, customerKey, ids, options);
   }
 
   departments(actor: Actor, customerKey: string): Promise<string[]> {
@@ -89,6 +90,24 @@ export class LicenseService {
   /** Pasted names → users in one pass (see CustomerDirectory.resolveUsers). */
   resolveUsers(actor: Actor, customerKey: string, names: string[]) {
     return this.queries.resolveUsers(actor, customerKey, names);
+  }
+
+  /** When the customer's users and products were last read from their source; {} when License Desk is the source. */
+  async freshness(actor: Actor, customerKey: string): Promise<DataFreshness> {
+    await this.queries.authorize(actor, customerKey, 'view');
+    return (await this.directory.freshness?.(customerKey)) ?? {};
+  }
+
+  /** Reads the customer's users and products from their source now (the Refresh action). */
+  async refresh(actor: Actor, customerKey: string): Promise<DataFreshness> {
+    await this.queries.authorize(actor, customerKey, 'view');
+    await this.directory.refresh?.(customerKey);
+    return (await this.directory.freshness?.(customerKey)) ?? {};
+  }
+
+  /** Whether the directory has a source of its own to refresh from (Graph). */
+  get hasExternalSource(): boolean {
+    return typeof this.directory.refresh === 'function';
   }
 
   history(actor: Actor, customerKey: string, limit = 10): Promise<OperationSummary[]> {

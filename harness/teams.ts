@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { createApp, type App, type Log } from '../bot/server';
 import { SessionRepository } from '../bot/session';
 import type { Logger } from '../domain/logging';
-import { LicenseService } from '../domain/service';
-import { cosmosBackends, type CosmosBackends } from '../domain/store/backends';
+import { LicenseService, type ServiceBackends, type ServiceOptions } from '../domain/service';
+import { cosmosBackends } from '../domain/store/backends';
+import type { KeyedDocuments } from '../domain/store/keyed-documents';
 import type { CosmosStore } from '../domain/store/cosmos';
 
 export interface CardMessage {
@@ -85,12 +86,14 @@ export const personalChat = (from = PEOPLE.alex, locale = 'en-US'): Chat => ({
   locale,
 });
 
+export type HarnessBackends = ServiceBackends & { sessions: KeyedDocuments };
+
 /** A running bot on a store, and helpers that send what Teams sends. */
 export class TeamsHarness {
   app!: App;
   port = 0;
   service!: LicenseService;
-  backends!: CosmosBackends;
+  backends!: HarnessBackends;
 
   constructor(
     readonly store: CosmosStore,
@@ -99,11 +102,13 @@ export class TeamsHarness {
     private readonly log: Log | Logger = () => {},
     /** More settings for the app (e.g. RESULT_LINK_KEY). */
     private readonly settings: Partial<Parameters<typeof createApp>[0]> = {},
+    /** Which backends the bot runs on (default: the Cosmos directory); Graph mode passes graphBackends. */
+    private readonly mode: { backends: (store: CosmosStore) => HarnessBackends; options?: ServiceOptions } = { backends: cosmosBackends },
   ) {}
 
   async start(): Promise<this> {
-    this.backends = cosmosBackends(this.store);
-    this.service = new LicenseService(this.backends);
+    this.backends = this.mode.backends(this.store);
+    this.service = new LicenseService(this.backends, this.mode.options);
     this.app = createApp(
       { MicrosoftAppType: 'MultiTenant', BUY_MORE_URL: 'https://partner.microsoft.com/dashboard/commerce2/customers', ...this.settings },
       this.backends.sessions,

@@ -6,6 +6,7 @@ import { dropSelected } from './drop-selected';
 import { manageLicenses } from './manage-licenses';
 import { manageProductsPage } from './manage-products-page';
 import { resultsPage } from './results-page';
+import { refreshDirectory } from './refresh-directory';
 import { retryFailed } from './retry-failed';
 import { chooseChange } from './choose-change';
 import { saveLicenses } from './save-licenses';
@@ -28,4 +29,5 @@ export const cardActions = {
   showCustomers, customersPage, selectCustomer, usersPage, usersFilter, selectPage, selectMatching, clearSelection, showSelected, selectedPage,
   dropSelected, manageLicenses, manageProductsPage, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, chooseChange,
   historyPage, undoChange, confirmUndo,
+  refreshDirectory,
 } satisfies ActionTable;

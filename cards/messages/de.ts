@@ -1,9 +1,20 @@
 // Jedes deutsche Wort von License Desk: dieselben Schlüssel wie cards/messages/en.ts (Labels und die Texte
 // der Fehlercodes der Domäne, aus ihren strukturierten Parametern).
 import type { ErrorParam, NotAssignableWhy, RequestProblem } from '../../domain/errors';
+import * as en from './en';
 import { joined, sinceText, type ErrorTexts, type Labels } from './en';
 
 export const labels: Labels = {
+  // Graph-Modus: wie aktuell die Daten sind, Lizenzen über Gruppen, Änderungen außerhalb von License Desk.
+  readFromM365: (ago: string) => `Aus Microsoft 365 gelesen: ${ago}.`,
+  justNow: 'gerade eben',
+  minutesAgo: (n: number) => (n === 1 ? 'vor 1 Minute' : `vor ${n} Minuten`),
+  hoursAgo: (n: number) => (n === 1 ? 'vor 1 Stunde' : `vor ${n} Stunden`),
+  refresh: 'Aktualisieren',
+  viaGroup: 'über Gruppe',
+  changedOutside: (n: number, total: number) => `Bei ${n} von ${total} Benutzern wurden die Lizenzen seit dem Anzeigen dieser Karte in Microsoft 365 geändert (etwa im Admin Center). Die Prüfung unten nutzt den jetzigen Stand; dort Geändertes wird nicht rückgängig gemacht.`,
+  connectionTitle: (customer: string) => `${customer} ist in Microsoft 365 nicht erreichbar`,
+  connectionOthers: 'Ihre anderen Kunden sind davon nicht betroffen.',
   appName: 'License Desk',
   customersTitle: 'Kunden',
   customersIntro: 'Wählen Sie den Kunden, dessen Lizenzen Sie verwalten möchten.',
@@ -212,6 +223,18 @@ export const errors: ErrorTexts = {
     reason: `Die Lizenzen des Benutzers wurden nach dieser Änderung geändert${p.changedAt ? ` (zuletzt am ${p.changedAt} in License Desk)` : ''}: ${sinceText(p, { assigned: 'seitdem zugewiesen', removed: 'seitdem entzogen', plans: 'Servicepläne seitdem geändert', none: 'außerhalb von License Desk geändert' })}. Ein Zurücksetzen würde das mit rückgängig machen, daher blieben sie unverändert.`,
     fix: 'Prüfen Sie die aktuellen Lizenzen des Benutzers und ändern Sie sie unter Lizenzen verwalten, oder machen Sie zuerst die spätere Änderung rückgängig.',
   }),
+  inheritedFromGroup: (p) => ({
+    reason: `${p.product} erhält dieser Benutzer über eine Gruppe${joined(p.groups, ', ') ? ` (${joined(p.groups, ', ')})` : ''}; es kann ihm nicht direkt entzogen werden.`,
+    fix: `Entfernen Sie den Benutzer aus dieser Gruppe oder ${p.product} aus der Gruppe (Microsoft 365 Admin Center oder Entra ID).`,
+  }),
+  permissionMissing: () => ({
+    reason: 'Die App von License Desk darf im Mandanten dieses Kunden keine Lizenzen ändern.',
+    fix: 'Erteilen Sie der App LicenseAssignment.ReadWrite.All mit Administratorzustimmung oder über GDAP die Rolle „Lizenzadministrator“.',
+  }),
+  other: (p) => ({
+    reason: `Microsoft 365 hat diese Änderung abgelehnt: ${p.message}`,
+    fix: 'Beheben Sie, was Microsoft 365 für diesen Benutzer nennt, im Admin Center und wiederholen Sie dann die fehlgeschlagenen Benutzer.',
+  }),
 };
 
 export const requestProblems: Record<RequestProblem, (p: Record<string, string | number>) => string> = {
@@ -225,4 +248,43 @@ export const requestProblems: Record<RequestProblem, (p: Record<string, string |
   nothingToUndo: () => 'Nichts rückgängig zu machen: Diese Änderung hat keinen Benutzer geändert.',
   undoWhileRunning: () => 'Diese Änderung wird noch gespeichert; machen Sie sie rückgängig, sobald ihr Ergebnis da ist.',
   undoTooLarge: (p) => `Diese Änderung betraf ${p.users} Benutzer mit zu vielen verschiedenen Lizenzkombinationen, um sie in einem Schritt rückgängig zu machen.`,
+};
+
+export const connectionProblems: typeof en.connectionProblems = {
+  consentMissing: (p) => ({
+    missing: `Die App von License Desk hat in diesem Mandanten keine Zustimmung (${p.tenantId}${p.aadsts ? `, AADSTS${p.aadsts}` : ''}).`,
+    fix: 'Ein globaler Administrator des Kunden erteilt der App die Administratorzustimmung (Link in der README), oder der Kunde wird über eine GDAP-Beziehung mit der Rolle „Lizenzadministrator“ erreicht.',
+  }),
+  gdapRelationshipMissing: (p) => ({
+    missing: `Der Partner hat mit diesem Kunden (${p.tenantId}) keine aktive GDAP-Beziehung, oder sie ist abgelaufen.`,
+    fix: 'Legen Sie die GDAP-Beziehung im Partner Center an oder verlängern Sie sie (Rollen Lizenzadministrator und Benutzeradministrator) und aktualisieren Sie dann.',
+  }),
+  invalidClientSecret: () => ({
+    missing: 'Der geheime Clientschlüssel der App (GRAPH_CLIENT_SECRET) ist falsch oder abgelaufen.',
+    fix: 'Erstellen Sie in der App-Registrierung einen neuen geheimen Schlüssel, setzen Sie ihn in GRAPH_CLIENT_SECRET und starten Sie License Desk neu.',
+  }),
+  invalidClientCertificate: () => ({
+    missing: 'Das Zertifikat (GRAPH_CLIENT_CERTIFICATE_PATH) ist nicht das in der App registrierte.',
+    fix: 'Laden Sie das Zertifikat in der App-Registrierung hoch (Zertifikate & Geheimnisse) oder verweisen Sie auf das registrierte.',
+  }),
+  federationFailed: () => ({
+    missing: 'Die verwaltete Identität (GRAPH_FEDERATED_IDENTITY_CLIENT_ID) ist keine Verbundanmeldeinformation der App.',
+    fix: 'Fügen Sie der App-Registrierung eine Verbundanmeldeinformation für die verwaltete Identität hinzu (Zielgruppe api://AzureADTokenExchange).',
+  }),
+  tenantNotFound: (p) => ({ missing: `Kein Microsoft 365-Mandant hat die ID ${p.tenantId}.`, fix: 'Korrigieren Sie die tenantId des Kunden in partner.json.' }),
+  applicationDisabled: () => ({
+    missing: 'Die App von License Desk ist in diesem Mandanten deaktiviert.',
+    fix: 'Der Administrator des Kunden aktiviert die App unter Unternehmensanwendungen.',
+  }),
+  accessBlocked: () => ({
+    missing: 'Eine Richtlinie für bedingten Zugriff in diesem Mandanten blockiert die App.',
+    fix: 'Der Administrator des Kunden nimmt den Dienstprinzipal der App von der Richtlinie aus.',
+  }),
+  permissionMissing: () => ({
+    missing: 'Der App fehlt in diesem Mandanten eine Microsoft Graph-Berechtigung (User.Read.All, LicenseAssignment.ReadWrite.All).',
+    fix: 'Erteilen Sie die fehlenden Anwendungsberechtigungen erneut mit Administratorzustimmung.',
+  }),
+  tokenRejected: () => ({ missing: 'Microsoft Graph hat das Token von License Desk für diesen Mandanten abgelehnt.', fix: 'Prüfen Sie, ob GRAPH_ENDPOINT zur Cloud des Mandanten passt.' }),
+  identityUnavailable: () => ({ missing: 'Die Microsoft Identity Platform war nicht erreichbar.', fix: 'Versuchen Sie es in einigen Minuten erneut; prüfen Sie AZURE_AUTHORITY_HOST und das Netzwerk.' }),
+  graphUnavailable: () => ({ missing: 'Microsoft Graph hat für diesen Mandanten nicht geantwortet.', fix: 'Versuchen Sie es in einigen Minuten erneut; nichts wurde geändert.' }),
 };

@@ -1,8 +1,19 @@
 // Every English word License Desk shows: labels (Partner Center's wording) and the texts of the domain's
 // error codes, from their structured parameters. cards/messages/de.ts has the same keys in German.
+import type { GraphConnectionErrorCode } from '../../domain/graph/token-errors';
 import type { ErrorParam, LicenseErrorCode, NotAssignableWhy, RequestProblem } from '../../domain/errors';
 
 export const labels = {
+  // Graph mode: how fresh the data is, licenses from groups, changes made outside License Desk.
+  readFromM365: (ago: string) => `Read from Microsoft 365 ${ago}.`,
+  justNow: 'just now',
+  minutesAgo: (n: number) => (n === 1 ? '1 minute ago' : `${n} minutes ago`),
+  hoursAgo: (n: number) => (n === 1 ? '1 hour ago' : `${n} hours ago`),
+  refresh: 'Refresh',
+  viaGroup: 'via group',
+  changedOutside: (n: number, total: number) => `${n} of ${total} users had their licenses changed in Microsoft 365 since this card was shown (for example in the admin center). The check below uses what they hold now; nothing changed there is undone.`,
+  connectionTitle: (customer: string) => `Cannot reach ${customer} in Microsoft 365`,
+  connectionOthers: 'Your other customers are not affected.',
   appName: 'License Desk',
   customersTitle: 'Customers',
   customersIntro: 'Pick the customer whose licenses you want to manage.',
@@ -238,6 +249,18 @@ export const errors: ErrorTexts = {
     reason: `The user's licenses were changed after this change${p.changedAt ? ` (last on ${p.changedAt} in License Desk)` : ''}: ${sinceText(p, { assigned: 'assigned since', removed: 'removed since', plans: 'service plans changed since', none: 'changed outside License Desk' })}. Putting them back would undo that too, so they were left as they are.`,
     fix: 'Check the user\'s licenses now and change them in Manage licenses, or undo the later change first.',
   }),
+  inheritedFromGroup: (p) => ({
+    reason: `${p.product} comes to this user through a group${joined(p.groups, ', ') ? ` (${joined(p.groups, ', ')})` : ''}, so it cannot be removed from the user directly.`,
+    fix: `Remove the user from that group, or remove ${p.product} from the group, in the Microsoft 365 admin center or Entra ID.`,
+  }),
+  permissionMissing: () => ({
+    reason: "License Desk's app may not change licenses in this customer's tenant.",
+    fix: 'Grant the app LicenseAssignment.ReadWrite.All with admin consent, or give it the License Administrator role through GDAP.',
+  }),
+  other: (p) => ({
+    reason: `Microsoft 365 refused this change: ${p.message}`,
+    fix: 'Fix what Microsoft 365 names for this user in the admin center, then retry the failed users.',
+  }),
 };
 
 /** What changed on a user since an undone change: "Teams Phone assigned since; Visio removed since". */
@@ -261,4 +284,56 @@ export const requestProblems: Record<RequestProblem, (p: Record<string, string |
   nothingToUndo: () => 'Nothing to undo: this change did not change any user.',
   undoWhileRunning: () => 'This change is still being saved; undo it once its result is in.',
   undoTooLarge: (p) => `This change touched ${p.users} users with too many different license combinations to undo in one go.`,
+};
+
+/** A customer tenant License Desk cannot get a token for (or read): what is missing, and the fix. */
+export const connectionProblems: Record<GraphConnectionErrorCode | 'graphUnavailable', (p: { tenantId: string; aadsts?: string }) => { missing: string; fix: string }> = {
+  consentMissing: (p) => ({
+    missing: `License Desk's app is not consented in this tenant (${p.tenantId}${p.aadsts ? `, AADSTS${p.aadsts}` : ''}).`,
+    fix: "A Global Administrator of the customer grants admin consent to the app (the README's consent link), or the customer is reached through a GDAP relationship with the License Administrator role.",
+  }),
+  gdapRelationshipMissing: (p) => ({
+    missing: `The partner has no active GDAP relationship with this customer (${p.tenantId}), or it has expired.`,
+    fix: 'Create or renew the GDAP relationship in Partner Center with the License Administrator and User Administrator roles, then refresh.',
+  }),
+  invalidClientSecret: () => ({
+    missing: "The app's client secret (GRAPH_CLIENT_SECRET) is wrong or expired.",
+    fix: 'Create a new client secret on the app registration and set it in GRAPH_CLIENT_SECRET, then restart License Desk.',
+  }),
+  invalidClientCertificate: () => ({
+    missing: "The app's certificate (GRAPH_CLIENT_CERTIFICATE_PATH) is not the one registered on the app.",
+    fix: 'Upload the certificate to the app registration (Certificates & secrets), or point GRAPH_CLIENT_CERTIFICATE_PATH at the registered one.',
+  }),
+  federationFailed: () => ({
+    missing: 'The managed identity (GRAPH_FEDERATED_IDENTITY_CLIENT_ID) is not accepted as a federated credential of the app.',
+    fix: "Add a federated credential for the managed identity on the app registration (issuer, subject = the identity's object id, audience api://AzureADTokenExchange).",
+  }),
+  tenantNotFound: (p) => ({
+    missing: `No Microsoft 365 tenant has the id ${p.tenantId}.`,
+    fix: "Correct the customer's tenantId in partner.json.",
+  }),
+  applicationDisabled: () => ({
+    missing: "License Desk's app is disabled in this tenant.",
+    fix: "The customer's administrator enables the app under Enterprise applications (Enabled for users to sign-in).",
+  }),
+  accessBlocked: () => ({
+    missing: "A Conditional Access policy in this tenant blocks License Desk's app.",
+    fix: "The customer's administrator excludes the app's service principal from that policy.",
+  }),
+  permissionMissing: () => ({
+    missing: 'The app lacks a Microsoft Graph permission in this tenant (User.Read.All, LicenseAssignment.ReadWrite.All).',
+    fix: 'Grant the missing application permissions with admin consent again.',
+  }),
+  tokenRejected: () => ({
+    missing: "Microsoft Graph refused License Desk's token for this tenant.",
+    fix: 'Check GRAPH_ENDPOINT matches the cloud of the tenant, then retry.',
+  }),
+  identityUnavailable: () => ({
+    missing: 'The Microsoft identity platform could not be reached.',
+    fix: 'Try again in a few minutes; check AZURE_AUTHORITY_HOST and the network.',
+  }),
+  graphUnavailable: () => ({
+    missing: 'Microsoft Graph did not answer for this tenant.',
+    fix: 'Try again in a few minutes; nothing was changed.',
+  }),
 };

@@ -12,3 +12,5 @@ export { mapLicenseError, type GraphLicenseError, type GraphLicenseErrorCode } f
 export { decideFromReadBack, settleByReadBack, directLicenses, type ReadBackDecision } from './read-back';
 export * from './graph-types';
 export { listCustomerTenants, requireCustomer, type CustomerTenant } from './customers';
+export { GraphDirectory, CustomerConnectionError, licenseChange, type GraphUserDoc, type GraphDirectoryOptions } from './graph-directory';
+export { GraphMirror, SYNC_STATE_ID, type SyncStateDoc } from './mirror';

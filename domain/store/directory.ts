@@ -150,7 +150,26 @@ export class DirectoryRepository {
     return readModifyWrite<SkuDoc>(this.container, skuDocId(skuId), customerId, (doc) => doc && change(doc), undefined, beforeWrite);
   }
 
-  async upsert(doc: { id: string; customerId: string }): Promise<void> {
+  /** Any document of a customer's partition by id (e.g. the Graph mirror's sync state). */
+  doc<T extends { id: string }>(customerId: string, id: string): Promise<(T & { _etag: string }) | undefined> {
+    return readItem<T>(this.container, id, customerId);
+  }
+
+  /** Removes a document; one already gone is fine (a delete repeated after a lost reply). */
+  async remove(customerId: string, id: string): Promise<void> {
+    try {
+      await withRetry(() => this.container.item(id, customerId).delete());
+    } catch (err) {
+      if ((err as { code?: number })?.code !== 404) throw err;
+    }
+  }
+
+  /** Ids of every user of a customer (the Graph mirror drops those Graph no longer lists). */
+  userIds(customerId: string): Promise<string[]> {
+    return queryAll<string>(this.container, 'SELECT VALUE c.id FROM c WHERE c.customerId = @c AND c.type = "user"', [{ name: '@c', value: customerId }]);
+  }
+
+  async upsert<T extends { id: string; customerId: string }>(doc: T): Promise<void> {
     await withRetry(() => this.container.items.upsert(stripDoc(doc)));
   }
 

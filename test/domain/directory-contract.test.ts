@@ -4,6 +4,11 @@
 import type { Dataset } from '../../domain/dataset';
 import type { CustomerDirectory, DirectoryUserRecord, LicenseChangeMark } from '../../domain/directory-port';
 import { cosmosBackends } from '../../domain/store/backends';
+import { DirectoryRepository } from '../../domain/store/directory';
+import { PartnerRepository } from '../../domain/store/partner';
+import { GraphClient, GraphDirectory } from '../../domain/graph';
+import { fakeSettings, trustingAgent } from '../support/graph-fake/client-setup';
+import { GraphFake, IDS } from '../support/graph-fake/server';
 import { SKU, userId } from '../support/demo';
 import { losingReplies } from '../support/lossy';
 import { closeStores, demoDataset, demoService } from '../support/store';
@@ -12,7 +17,13 @@ let data: Dataset;
 beforeAll(async () => {
   data = await demoDataset();
 });
-afterAll(closeStores);
+const fakes: GraphFake[] = [];
+const agent = trustingAgent();
+afterAll(async () => {
+  agent.destroy();
+  await Promise.all(fakes.map((f) => f.stop()));
+  await closeStores();
+});
 
 /** A directory on a fresh copy of the demo data; `loseReplies`: every write's reply is lost after it applied. */
 type MakeDirectory = (loseReplies?: boolean) => Promise<CustomerDirectory>;
@@ -23,6 +34,18 @@ const directories: [string, MakeDirectory][] = [
       const { store } = await demoService();
       const directory = loseReplies ? losingReplies(store.containers.directory, () => true).container : store.containers.directory;
       return cosmosBackends({ containers: { ...store.containers, directory } }).directory;
+    },
+  ],
+  [
+    // Graph over HTTPS (the fake, through @azure/identity and the real client), mirrored in Cosmos.
+    'Graph',
+    async (loseReplies = false) => {
+      const { store } = await demoService();
+      const fake = await new GraphFake().start();
+      fakes.push(fake);
+      if (loseReplies) fake.loseReplyOnce(IDS.contoso, userId(data, 'rachel.kim'));
+      const client = new GraphClient(fakeSettings(fake), { agent });
+      return new GraphDirectory(client, new DirectoryRepository(store.containers.directory), new PartnerRepository(store.containers.partner));
     },
   ],
 ];

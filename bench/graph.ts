@@ -1,0 +1,128 @@
+// `npm run bench:graph` (also the second half of `npm run bench`): a Graph-mode change for 10,000 users
+// against the Graph fake (HTTPS on loopback, the real @azure/identity credential and client), with
+// Graph's write budget scaled down (300 writes per 15 s instead of 3,000 per 150 s: the same rate, 20
+// users/s, in a window short enough to run here). Reports the time against the budget's floor
+// (users ÷ allowed rate), requests the fake received inside a Retry-After, and two customers changed
+// side by side, each at its own tenant's pace. Exits 1 if a goal is missed.
+// BENCH_GRAPH_USERS, BENCH_GRAPH_PARALLEL_USERS, BENCH_GRAPH_LIMIT, BENCH_GRAPH_WINDOW_S resize it.
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { importDataset, loadDataset } from '../domain/dataset';
+import { GraphClient } from '../domain/graph';
+import { LicenseService } from '../domain/service';
+import { graphBackends, GRAPH_RUNNER_OPTIONS } from '../domain/store/backends';
+import { openCosmos } from '../domain/store/cosmos';
+import { fakeSettings, trustingAgent } from '../test/support/graph-fake/client-setup';
+import { GraphFake, IDS } from '../test/support/graph-fake/server';
+
+const USERS = Number(process.env.BENCH_GRAPH_USERS ?? 10_000);
+const PARALLEL_USERS = Number(process.env.BENCH_GRAPH_PARALLEL_USERS ?? 3_000);
+const LIMIT = Number(process.env.BENCH_GRAPH_LIMIT ?? 300);
+const WINDOW_S = Number(process.env.BENCH_GRAPH_WINDOW_S ?? 15);
+const RATE = LIMIT / WINDOW_S; // writes per second Graph allows per app and tenant
+const ALEX = { aadObjectId: '00000000-0000-0000-0000-0000000000020', displayName: 'Alex Wilber' };
+const E3 = '6fd2c87f-b296-42f0-b197-1e91e994b900';
+const FABRIKAM_M365_E3 = '05e9a617-0261-4cee-bb44-138d3ef5d965';
+
+interface Line {
+  ok: boolean;
+  name: string;
+  value: string;
+  goal: string;
+  note: string;
+}
+const lines: Line[] = [];
+const print = (l: Line) => console.log(`${l.ok ? 'ok  ' : 'MISS'} ${l.name.padEnd(30)} ${l.value.padStart(8)}  goal ${l.goal.padEnd(8)} ${l.note}`);
+/** Printed as it comes: a 10,000-user run takes minutes at Graph's pace. */
+const report = (ok: boolean, name: string, value: number | string, goal: string, note = '') => {
+  const line = { ok, name, value: typeof value === 'number' ? value.toFixed(1) : value, goal, note };
+  lines.push(line);
+  print(line);
+};
+
+/** The floor of a sliding-window budget: the first window's writes go at once, then `limit` a window. */
+const floorSeconds = (users: number) => (users / RATE);
+
+async function main(): Promise<boolean> {
+  const agent = trustingAgent();
+  const budget = { limit: LIMIT, windowMs: WINDOW_S * 1000 };
+  const fake = await new GraphFake({
+    extraUsers: { contoso: USERS, fabrikam: PARALLEL_USERS },
+    budgets: { [IDS.contoso]: budget, [IDS.fabrikam]: budget },
+    deltaPageSize: 999,
+  }).start();
+  for (const [tenant, sku] of [[IDS.contoso, E3], [IDS.fabrikam, FABRIKAM_M365_E3]]) {
+    fake.tenant(tenant).skus.find((s) => s.skuId === sku)!.prepaidUnits.enabled = USERS + PARALLEL_USERS + 100;
+  }
+  const store = await openCosmos({ database: 'bench-graph' });
+  try {
+    await importDataset(store, await loadDataset(path.resolve(__dirname, '../data/demo')));
+    const settings = fakeSettings(fake, 'secret', { GRAPH_WRITES_PER_APP_TENANT: String(LIMIT), GRAPH_WRITES_PER_APP_TENANT_WINDOW_S: String(WINDOW_S) });
+    const backends = graphBackends(store, new GraphClient(settings, { agent }), settings);
+    const service = new LicenseService(backends, GRAPH_RUNNER_OPTIONS);
+    const loadIds = (tenant: string, n: number) => [...fake.tenant(tenant).users.values()].filter((u) => String(u.displayName).startsWith('Load User')).slice(0, n).map((u) => u.id);
+
+    let t = performance.now();
+    await backends.directory.refresh('contoso');
+    await backends.directory.refresh('fabrikam');
+    report(true, 'mirror fill (s)', (performance.now() - t) / 1000, 'info', `${USERS + 40} + ${PARALLEL_USERS + 25} users from GET /users`);
+
+    // 1. One customer, 10,000 users: the time against the budget's floor.
+    const users = loadIds(IDS.contoso, USERS);
+    const change = (customerKey: string, userIds: string[], skuId: string) => ({
+      customerKey, userIds, requestedBy: ALEX, idempotencyKey: `bench-${customerKey}-${Date.now()}`, licensesToAssign: [{ skuId }], mode: 'add' as const,
+    });
+    let progress = 0;
+    t = performance.now();
+    const big = await service.apply(change('contoso', users, E3), () => progress++);
+    const seconds = (performance.now() - t) / 1000;
+    const floor = floorSeconds(USERS);
+    report(big.counts.succeeded === USERS, 'apply: users updated', String(big.counts.succeeded), `= ${USERS}`, `${big.counts.failed} failed`);
+    report(seconds <= floor * 1.1, `apply ${USERS} users (s)`, seconds, `≤ ${(floor * 1.1).toFixed(0)}`, `floor ${floor.toFixed(0)} s = ${USERS} ÷ ${RATE}/s; ${(seconds / floor * 100).toFixed(0)}% of it; ${progress} progress calls`);
+    const applied = fake.tenant(IDS.contoso).applied;
+    report(users.every((u) => applied.get(u) === 1), 'each user written once', 'yes', 'yes');
+
+    // 2. Two customers side by side: each near its own ceiling, neither waiting for the other.
+    const [a, b] = [loadIds(IDS.contoso, PARALLEL_USERS), loadIds(IDS.fabrikam, PARALLEL_USERS)];
+    t = performance.now();
+    const timedApply = async (customerKey: string, ids: string[], sku: string) => {
+      const start = performance.now();
+      // Contoso's users already hold E3: its second run assigns Visio instead.
+      const r = await service.apply(change(customerKey, ids, sku));
+      return { r, s: (performance.now() - start) / 1000 };
+    };
+    const VISIO = 'c5928f49-12ba-48f7-ada3-0d743a3601d5';
+    fake.tenant(IDS.contoso).skus.find((s) => s.skuId === VISIO)!.prepaidUnits.enabled = PARALLEL_USERS + 10;
+    // Wait for contoso's budget window to empty first, so both start from the same place.
+    await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
+    t = performance.now();
+    const [ra, rb] = await Promise.all([timedApply('contoso', a, VISIO), timedApply('fabrikam', b, FABRIKAM_M365_E3)]);
+    const both = (performance.now() - t) / 1000;
+    const pFloor = floorSeconds(PARALLEL_USERS);
+    for (const [name, x] of [['contoso', ra], ['fabrikam', rb]] as const) {
+      const rate = PARALLEL_USERS / x.s;
+      report(x.r.counts.succeeded === PARALLEL_USERS && x.s <= pFloor * 1.1, `parallel: ${name} (users/s)`, rate, `≥ ${(RATE / 1.1).toFixed(1)}`, `${PARALLEL_USERS} users in ${x.s.toFixed(0)} s; ceiling ${RATE}/s`);
+    }
+    report(both <= pFloor * 1.1, 'parallel: both together (s)', both, `≤ ${(pFloor * 1.1).toFixed(0)}`, `one after the other would take ≥ ${(2 * pFloor).toFixed(0)} s`);
+
+    const inside = fake.requests.filter((r) => r.insideRetryAfter).length;
+    const throttled = fake.requests.filter((r) => r.status === 429).length;
+    report(inside === 0, 'requests inside a Retry-After', String(inside), '= 0', `${throttled} answered 429 in all`);
+    return lines.every((l) => l.ok);
+  } finally {
+    agent.destroy();
+    await fake.stop();
+    await store.close();
+  }
+}
+
+if (require.main === module) {
+  console.log(`License Desk Graph benchmark: ${USERS} users, budget ${LIMIT} writes per ${WINDOW_S} s per tenant (${RATE}/s), node ${process.version}`);
+  main().then(
+    (ok) => process.exit(ok ? 0 : 1),
+    (e) => {
+      console.error('Graph benchmark failed:', e);
+      process.exit(1);
+    },
+  );
+}

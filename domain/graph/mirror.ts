@@ -1,0 +1,191 @@
+// The Cosmos mirror of a Graph customer: the same user and product documents the Cosmos directory
+// keeps, so paging, filters and prediction stay one code path. Filled on first use from
+// GET /users ($top=999, every nextLink), kept current with GET /users/delta (its deltaLink stored
+// beside the users), products re-read from GET /subscribedSkus.
+// delta: https://learn.microsoft.com/graph/delta-query-users
+import { directoryUserFields, directoryUserSchema, pickDirectoryUser, subscribedSkuSchema, type DirectoryUser, type SubscribedSku } from '../model';
+import { MAX_LICENSE_MARKS, type LicenseChangeMark } from '../directory-port';
+import { toSkuDoc, toUserDoc, type DirectoryRepository, type SkuDoc, type UserDoc } from '../store/directory';
+import { mapLimit } from '../map-limit';
+import type { GraphClient } from './graph-client';
+import { GraphReadError, type GraphSubscribedSku, type GraphUser } from './graph-types';
+
+/** What the mirror knows about its own freshness, one document per customer. */
+export interface SyncStateDoc {
+  id: typeof SYNC_STATE_ID;
+  type: 'graphSync';
+  customerId: string;
+  tenantId: string;
+  deltaLink: string;
+  /** When users were last read from Graph (a full fill or a delta round). */
+  usersReadAt: string;
+  productsReadAt?: string;
+}
+
+export const SYNC_STATE_ID = 'graph-sync';
+
+/** Graph's user in the domain's shape (zod-checked); undefined for one License Desk cannot show (no UPN). */
+export function fromGraphUser(u: GraphUser): DirectoryUser | undefined {
+  const parsed = directoryUserSchema.safeParse({
+    id: u.id,
+    displayName: u.displayName || u.userPrincipalName,
+    givenName: u.givenName, surname: u.surname, userPrincipalName: u.userPrincipalName, mail: u.mail,
+    jobTitle: u.jobTitle, department: u.department,
+    usageLocation: u.usageLocation && u.usageLocation.length === 2 ? u.usageLocation : null,
+    country: u.country, accountEnabled: u.accountEnabled ?? true,
+    assignedLicenses: (u.assignedLicenses ?? []).map((l) => ({ skuId: l.skuId.toLowerCase(), disabledPlans: l.disabledPlans ?? [] })),
+    ...(u.licenseAssignmentStates
+      ? { licenseAssignmentStates: u.licenseAssignmentStates.map((s) => ({ skuId: s.skuId.toLowerCase(), disabledPlans: s.disabledPlans ?? [], assignedByGroup: s.assignedByGroup ?? null })) }
+      : {}),
+  });
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function fromGraphSku(s: GraphSubscribedSku): SubscribedSku | undefined {
+  const parsed = subscribedSkuSchema.safeParse({ ...s, skuId: s.skuId.toLowerCase() });
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** A user's licenses as one comparable string: what "changed since it was read" compares. */
+export function licenseKey(u: Pick<DirectoryUser, 'assignedLicenses' | 'licenseAssignmentStates'>): string {
+  const lic = u.assignedLicenses.map((l) => `${l.skuId.toLowerCase()}:${[...l.disabledPlans].sort().join('+')}`).sort();
+  const groups = (u.licenseAssignmentStates ?? []).filter((s) => s.assignedByGroup).map((s) => `${s.skuId}@${s.assignedByGroup}`).sort();
+  return `${lic.join(',')}|${groups.join(',')}`;
+}
+
+const graphFieldsKey = (u: DirectoryUser) =>
+  directoryUserFields.filter((f) => f !== 'assignedLicenses' && f !== 'licenseAssignmentStates').map((f) => JSON.stringify(u[f] ?? null)).join('|') + licenseKey(u);
+
+function sameSku(doc: SkuDoc, sku: SubscribedSku, held: number): boolean {
+  return (
+    doc.consumedUnits === sku.consumedUnits + held &&
+    doc.capabilityStatus === sku.capabilityStatus &&
+    JSON.stringify(doc.prepaidUnits) === JSON.stringify(sku.prepaidUnits) &&
+    doc.servicePlans.length === sku.servicePlans.length
+  );
+}
+
+export class GraphMirror {
+  constructor(
+    private readonly client: GraphClient,
+    private readonly repository: DirectoryRepository,
+  ) {}
+
+  syncState(customerId: string): Promise<SyncStateDoc | undefined> {
+    return this.repository.doc<SyncStateDoc>(customerId, SYNC_STATE_ID);
+  }
+
+  /**
+   * Brings the mirror up to date: a full fill when it was never filled (or the delta link expired),
+   * otherwise one delta round. Returns the new state.
+   */
+  async sync(customerId: string, tenantId: string): Promise<SyncStateDoc> {
+    const state = await this.readUsers(customerId, tenantId);
+    // Users changed outside an import or a license change: the summary (departments, locations, the
+    // page index's tag) is rebuilt so pages, counts and filters see them.
+    await this.repository.markChanged(customerId);
+    return state;
+  }
+
+  private async readUsers(customerId: string, tenantId: string): Promise<SyncStateDoc> {
+    const state = await this.syncState(customerId);
+    if (state && state.tenantId === tenantId) {
+      try {
+        return await this.applyDelta(customerId, state);
+      } catch (err) {
+        if (!(err instanceof GraphReadError && err.code === 'deltaExpired')) throw err;
+      }
+    }
+    return this.fill(customerId, tenantId);
+  }
+
+  /** Every user from GET /users; mirror users Graph no longer lists are dropped; License Desk's marks are kept. */
+  private async fill(customerId: string, tenantId: string): Promise<SyncStateDoc> {
+    // The delta link first (its own full round), so nothing changed during the fill is missed next time.
+    const { deltaLink } = await this.client.usersDelta(tenantId);
+    const seen = new Set<string>();
+    for await (const page of this.client.userPages(tenantId)) {
+      const existing = await this.repository.usersById(customerId, page.map((u) => u.id));
+      const users = page.map(fromGraphUser).filter((u): u is DirectoryUser => !!u);
+      users.forEach((u) => seen.add(u.id));
+      await mapLimit(users, 16, (user) => this.storeUser(customerId, user, existing.get(user.id)));
+    }
+    const gone = (await this.repository.userIds(customerId)).filter((id) => !seen.has(id));
+    await mapLimit(gone, 16, (id) => this.repository.remove(customerId, id));
+    const at = new Date().toISOString();
+    return this.saveState({ id: SYNC_STATE_ID, type: 'graphSync', customerId, tenantId, deltaLink, usersReadAt: at });
+  }
+
+  /** One delta round; changed users are read again whole (delta does not carry licenseAssignmentStates). */
+  private async applyDelta(customerId: string, state: SyncStateDoc): Promise<SyncStateDoc> {
+    const { changes, deltaLink } = await this.client.usersDelta(state.tenantId, state.deltaLink);
+    const removed = changes.filter((c) => c['@removed']).map((c) => c.id);
+    for (const id of removed) await this.repository.remove(customerId, id);
+    const changed = [...new Set(changes.filter((c) => !c['@removed']).map((c) => c.id))];
+    if (changed.length) await this.refreshUsers(customerId, state.tenantId, changed);
+    return this.saveState({ ...state, deltaLink, usersReadAt: new Date().toISOString() });
+  }
+
+  /**
+   * The given users read fresh from Graph and written into the mirror. `changed`: those whose licenses
+   * differ from what the mirror held, i.e. changed outside License Desk since License Desk last read them.
+   */
+  async refreshUsers(customerId: string, tenantId: string, ids: string[]): Promise<{ users: Map<string, UserDoc>; changed: Set<string> }> {
+    const [fresh, mirrored] = await Promise.all([this.client.getUsers(tenantId, ids), this.repository.usersById(customerId, ids)]);
+    const users = new Map<string, UserDoc>();
+    const changed = new Set<string>();
+    for (const id of ids) {
+      const g = fresh.get(id);
+      const before = mirrored.get(id);
+      const user = g ? fromGraphUser(g) : undefined;
+      if (!user) {
+        if (before && g === null) await this.repository.remove(customerId, id);
+        continue;
+      }
+      if (before && licenseKey(before) !== licenseKey(user)) changed.add(id);
+      users.set(id, await this.storeUser(customerId, user, before));
+    }
+    return { users, changed };
+  }
+
+  /** The user after License Desk's own write: Graph's answer (or what was written), with the mark recorded. */
+  async recordWrite(customerId: string, user: DirectoryUser, before: UserDoc | undefined, mark: LicenseChangeMark): Promise<UserDoc> {
+    const marks = [mark, ...(before?.licenseChanges ?? []).filter((m) => m.reservationKey !== mark.reservationKey)].slice(0, MAX_LICENSE_MARKS);
+    const doc = toUserDoc(customerId, user, marks);
+    await this.repository.upsert(doc);
+    return doc;
+  }
+
+  /** Products from GET /subscribedSkus into the mirror; seats held by running changes stay counted. */
+  async refreshProducts(customerId: string, tenantId: string): Promise<SkuDoc[]> {
+    const skus = (await this.client.subscribedSkus(tenantId)).map(fromGraphSku).filter((s): s is SubscribedSku => !!s);
+    const mirrored = new Map((await this.repository.skus(customerId)).map((d) => [d.skuId, d]));
+    const held = (doc: SkuDoc) => Object.values(doc.reservations ?? {}).reduce((a, b) => a + b, 0);
+    const docs = await mapLimit(skus, 8, async (sku) => {
+      const doc = mirrored.get(sku.skuId);
+      if (!doc) {
+        const created = toSkuDoc(customerId, sku);
+        await this.repository.upsert(created);
+        return created;
+      }
+      // Unchanged in Graph and no seat held: nothing to write (the common case after each chunk).
+      if (sameSku(doc, sku, held(doc))) return doc;
+      return (await this.repository.updateSku(customerId, sku.skuId, (d) => ({ ...d, ...sku, id: d.id, consumedUnits: sku.consumedUnits + held(d) }))) ?? doc;
+    });
+    const state = await this.syncState(customerId);
+    if (state) await this.saveState({ ...state, productsReadAt: new Date().toISOString() });
+    return docs;
+  }
+
+  /** A user as Graph has it now, keeping License Desk's marks; written only when something differs. */
+  async storeUser(customerId: string, user: DirectoryUser, before: UserDoc | undefined): Promise<UserDoc> {
+    const doc = toUserDoc(customerId, user, before?.licenseChanges ?? []);
+    if (!before || graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before))) await this.repository.upsert(doc);
+    return doc;
+  }
+
+  private async saveState(state: SyncStateDoc): Promise<SyncStateDoc> {
+    await this.repository.upsert(state);
+    return state;
+  }
+}
