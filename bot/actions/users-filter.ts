@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { pageTicksSchema, rememberTicks } from '../selection';
 import { ANY, WITHOUT } from '../../cards/users-card';
+import { MAX_FILTER_CHARS } from '../session';
 import { renderUsers } from '../views';
 import { defineAction } from './action';
 
-const text = z.string().trim().max(100).optional();
+// The same bound as what a session stores and the users command accepts.
+const text = z.string().trim().max(MAX_FILTER_CHARS).optional();
 const unlessAny = (v?: string) => (v && v !== ANY ? v : undefined);
 
 /** Filter by name, department, license held or lacking, usage location, sign-in; the selection is kept across filters. */
