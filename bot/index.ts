@@ -8,6 +8,7 @@ import { log, setLogger } from '../domain/logging';
 import { loadSettings, SettingsError, type Settings } from './config';
 import { createLogger, routeConsole, secretsIn } from './log';
 import { startPlayground, type Playground } from './playground';
+import { sharedResultLinkKey } from './result-links';
 import { createApp } from './server';
 import { shutDownGracefully } from './shutdown';
 
@@ -27,16 +28,15 @@ async function main(): Promise<void> {
   setLogger(createLogger({ level: settings.LOG_LEVEL, pretty: settings.localMode, secrets: secretsIn(process.env) }));
   // Libraries' console output (botbuilder prints refused tokens and failed turns) goes through the log too.
   routeConsole(log);
-  if (!settings.localMode && !settings.RESULT_LINK_KEY) {
-    log.warn({}, 'RESULT_LINK_KEY is not set: Download CSV links are signed with a key of this process only (they fail after a restart and on other instances).');
-  }
   const store = await openCosmos(cosmosSettings(settings));
   if (store.embedded) log.info({}, 'Data lives in memory (embedded Cosmos DB emulator) and is gone when the bot stops; set COSMOS_ENDPOINT to keep it.');
   // Graph mode: one client (one pacer, one credential per tenant) for every customer.
   const backends = settings.graph ? graphBackends(store, new GraphClient(settings.graph), settings.graph) : cosmosBackends(store);
   const service = new LicenseService(backends, settings.graph ? GRAPH_RUNNER_OPTIONS : {});
   if (settings.graph) log.info({}, `Graph mode: customers' licenses are read and changed in their tenants through ${settings.graph.graphEndpoint} (customers: ${settings.graph.customers}).`);
-  const app = createApp(settings, backends.sessions, service);
+  // Download CSV links: signed with RESULT_LINK_KEY, or else with the key every instance shares in the store.
+  const linkKey = settings.RESULT_LINK_KEY ?? (await sharedResultLinkKey(backends.sessions));
+  const app = createApp({ ...settings, RESULT_LINK_KEY: linkKey }, backends.sessions, service);
   const port = await app.listen(settings.PORT);
   try {
     if (settings.seedDir && (await seedIfEmpty(store, settings.seedDir))) log.info({ seedDir: settings.seedDir }, 'Seeded the empty store.');
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   }, 30_000);
   sweep.unref();
   app.setReady(true);
-  log.info({ port }, `License Desk is listening on http://127.0.0.1:${port}/api/messages`);
+  log.info({ port }, settings.localMode ? `License Desk is listening on http://127.0.0.1:${port}/api/messages` : `License Desk is listening on port ${port} (all interfaces) for /api/messages`);
 
   let playground: Playground | undefined;
   if (settings.playground) {

@@ -3,8 +3,10 @@
 // link (no Teams token comes with a browser's GET); the person it was issued to is authorized again on
 // every download, so an admin removed since cannot use a link they still have.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import type { Lang } from '../cards/i18n';
 import type { Actor } from '../domain/access';
+import type { KeyedDocuments } from '../domain/store/keyed-documents';
 
 export const RESULT_LINK_TTL_MS = 60 * 60_000;
 
@@ -59,4 +61,23 @@ export class ResultLinks {
   private sign(customerKey: string, operationId: string, to: string, lang: string, exp: string): string {
     return createHmac('sha256', this.key).update(['result-csv/v1', customerKey, operationId, to, lang, exp].join('\n')).digest('base64url');
   }
+}
+
+/** Where the shared signing key lives: a document of its own beside the sessions (whose ids are hashes). */
+export const SHARED_LINK_KEY_ID = 'result-link-key';
+const sharedKeySchema = z.object({ id: z.literal(SHARED_LINK_KEY_ID), key: z.string().min(32) });
+
+/**
+ * Without RESULT_LINK_KEY: one random key for every instance and every restart, made by whoever starts
+ * first and kept in the store (conditional write: two instances starting together end with one key).
+ * So links work across instances with no secret to configure; whoever can read the store can read the
+ * results themselves anyway, so the key adds no reader.
+ */
+export async function sharedResultLinkKey(documents: KeyedDocuments): Promise<string> {
+  const fresh = randomBytes(48).toString('base64url');
+  const stored = await documents.update(SHARED_LINK_KEY_ID, (current) => {
+    const kept = sharedKeySchema.safeParse(current);
+    return kept.success ? kept.data : { id: SHARED_LINK_KEY_ID, key: fresh };
+  });
+  return sharedKeySchema.parse(stored).key;
 }

@@ -1,7 +1,9 @@
 // The Download CSV settings: checked at start-up like every other one, one line per bad value; and the
 // signature binds every part of a link (customer, result, person, language, expiry).
 import { loadSettings, SettingsError } from '../../bot/config';
-import { ResultLinks, RESULT_LINK_TTL_MS } from '../../bot/result-links';
+import { ResultLinks, RESULT_LINK_TTL_MS, sharedResultLinkKey } from '../../bot/result-links';
+import { openCosmos } from '../../domain/store/cosmos';
+import { cosmosDocuments } from '../../domain/store/keyed-documents';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -37,4 +39,22 @@ test('a link verifies only for its own customer, result, person, language and ti
   expect(links.verify('contoso', 'op-1', query)).toBeUndefined();
   // No address known: no link at all (the card then shows no Download CSV).
   expect(new ResultLinks(undefined, () => undefined).urlFor({ customerKey: 'contoso', operationId: 'op-1', actor: { aadObjectId: 'o' }, lang: 'en' })).toBeUndefined();
+});
+
+test('without RESULT_LINK_KEY every instance and restart signs with the one key kept in the store', async () => {
+  const store = await openCosmos({ database: `link-key-${Date.now()}` });
+  try {
+    const documents = cosmosDocuments(store.containers.sessions);
+    // Two instances starting at once: one key wins, both use it.
+    const [a, b] = await Promise.all([sharedResultLinkKey(documents), sharedResultLinkKey(documents)]);
+    expect(a).toBe(b);
+    expect(a.length).toBeGreaterThanOrEqual(32);
+    const first = new ResultLinks(a, () => 'https://bot.example.com');
+    const url = new URL(first.urlFor({ customerKey: 'contoso', operationId: 'op-1', actor: { aadObjectId: 'oid-1' }, lang: 'de' })!);
+    // A restart reads the same key: yesterday's link still opens.
+    const restarted = new ResultLinks(await sharedResultLinkKey(documents), () => 'https://bot.example.com');
+    expect(restarted.verify('contoso', 'op-1', Object.fromEntries(url.searchParams))).toEqual({ actor: { aadObjectId: 'oid-1' }, lang: 'de' });
+  } finally {
+    await store.close();
+  }
 });
