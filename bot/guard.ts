@@ -5,7 +5,7 @@ import { CustomerConnectionError } from '../domain/graph/graph-directory';
 import { GraphReadError } from '../domain/graph/graph-types';
 import { GraphConnectionError } from '../domain/graph/token-errors';
 import { CardTooLargeError, type AdaptiveCard } from '../cards/render';
-import { messageCard } from '../cards/simple-cards';
+import { messageCard, type CardButton } from '../cards/simple-cards';
 import { AccessDeniedError } from '../domain/access';
 import { RequestError } from '../domain/errors';
 import { OperationStillRunningError } from '../domain/service';
@@ -38,10 +38,28 @@ export async function guard<T = AdaptiveCard>(ctx: HandlerContext, work: () => P
  * A customer License Desk cannot reach in Microsoft 365: which one, what is missing, the fix. Only the
  * code, tenant id and AADSTS number are known here; no secret or token ever reaches this card or a log.
  */
-export function connectionCard(ctx: HandlerContext, customer: string, code: Parameters<typeof connectionText>[0], params: { tenantId: string; aadsts?: string }): AdaptiveCard {
+export function connectionCard(
+  ctx: HandlerContext,
+  customer: string,
+  code: Parameters<typeof connectionText>[0],
+  params: { tenantId: string; aadsts?: string },
+  more: { lines?: string[]; actions?: CardButton[] } = {},
+): AdaptiveCard {
   const l = labels[ctx.lang];
   const { missing, fix } = connectionText(code, params, ctx.lang);
-  return messageCard({ title: l.connectionTitle(customer), lines: [missing, `${l.fixPrefix} ${fix}`, l.connectionOthers], tone: 'error', actions: [{ title: l.showCustomers, verb: 'showCustomers' as const }] });
+  return messageCard({
+    title: l.connectionTitle(customer),
+    lines: [missing, `${l.fixPrefix} ${fix}`, ...(more.lines ?? []), l.connectionOthers],
+    tone: 'error',
+    actions: [...(more.actions ?? []), { title: l.showCustomers, verb: 'showCustomers' as const }],
+  });
+}
+
+/** The customer's tenant could not be reached (a token or consent problem): the card for it, or undefined for another error. */
+export function connectionCardFor(ctx: HandlerContext, err: unknown, more: { lines?: string[]; actions?: CardButton[] } = {}): AdaptiveCard | undefined {
+  if (err instanceof CustomerConnectionError) return connectionCard(ctx, err.customer.displayName, err.code, err.params, more);
+  if (err instanceof GraphConnectionError) return connectionCard(ctx, err.params.tenantId, err.code, err.params, more);
+  return undefined;
 }
 
 export function accessDeniedCard(ctx: HandlerContext, err: AccessDeniedError): AdaptiveCard {

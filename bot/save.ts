@@ -11,7 +11,7 @@ import type { Customer, LicenseChangeRequest, LicenseToAssign } from '../domain/
 import { withLogFields } from '../domain/logging';
 import { operationIdFor, type OperationResult, type Progress } from '../domain/service';
 import type { HandlerContext } from './context';
-import { accessDeniedCard } from './guard';
+import { accessDeniedCard, connectionCardFor } from './guard';
 import { logError } from './log';
 import { emptyDraft, renderResult, selectionHash } from './views';
 
@@ -148,9 +148,12 @@ export async function startApply(
       await show(await renderResult(ctx, result), true);
     } catch (err) {
       const denied = err instanceof AccessDeniedError;
+      // The customer's tenant refused us (consent removed, a secret expired): the card that names the
+      // customer and the fix, and what became of the change. The domain logged it; other customers go on.
+      const unreachable = denied ? undefined : await unreachableCard(ctx, customer, total, err, lookup);
       // The same words as when access is refused during a turn, never the error's own message.
-      await show(denied ? accessDeniedCard(ctx, err) : await failureCard(ctx, total, err, lookup), true);
-      if (!denied) throw err;
+      await show(denied ? accessDeniedCard(ctx, err) : (unreachable ?? (await failureCard(ctx, total, err, lookup))), true);
+      if (!denied && !unreachable) throw err;
     }
   });
   let finished = false;
@@ -160,6 +163,26 @@ export async function startApply(
   await Promise.race([running.then(() => (finished = true)), new Promise((r) => (timer = setTimeout(r, wait)))]);
   clearTimeout(timer);
   return { finished };
+}
+
+/**
+ * A save stopped because the customer's tenant could not be reached: nothing recorded (Save again once
+ * fixed), or the operation waiting, resumable with Try again (its users neither done nor failed);
+ * undefined when `err` is not such a problem.
+ */
+async function unreachableCard(ctx: HandlerContext, customer: Customer, total: number, err: unknown, lookup?: () => Promise<OperationResult | undefined>): Promise<AdaptiveCard | undefined> {
+  if (!connectionCardFor(ctx, err)) return undefined;
+  const l = labels[ctx.lang];
+  if (!lookup) return connectionCardFor(ctx, err);
+  const op = await lookup().catch(() => null);
+  if (op === null) return connectionCardFor(ctx, err);
+  if (!op) return connectionCardFor(ctx, err, { lines: [l.connectionNothingSaved] });
+  if (op.status === 'completed') return renderResult(ctx, op);
+  const { succeeded, failed, noChange } = op.counts;
+  return connectionCardFor(ctx, err, {
+    lines: [l.connectionPaused(succeeded + failed + noChange, op.userCount ?? total, succeeded + noChange, failed)],
+    actions: [{ title: l.tryAgain, verb: 'resumeChange', data: { customerKey: customer.key, operationId: op.operationId } }],
+  });
 }
 
 /**
@@ -192,7 +215,8 @@ export async function answerSeenClick(ctx: HandlerContext, customer: Customer, i
   const seen = await ctx.service.operationByKey(ctx.actor, customer.key, idempotencyKey);
   if (!seen) return undefined;
   if (seen.stale) {
-    await withLogFields({ operationId: seen.operationId }, () => startApply(ctx, customer, users, (p) => ctx.service.resume(ctx.actor, customer.key, seen.operationId, p)));
+    const lookup = () => ctx.service.operation(ctx.actor, customer.key, seen.operationId);
+    await withLogFields({ operationId: seen.operationId }, () => startApply(ctx, customer, users, (p) => ctx.service.resume(ctx.actor, customer.key, seen.operationId, p), lookup));
     return l.stillRunning;
   }
   return seen.status === 'running' ? l.stillRunning : l.replayed;

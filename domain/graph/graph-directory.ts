@@ -3,7 +3,8 @@
 // Users are read fresh before a change is decided, each user's change is one assignLicense (adds and
 // removes together) gathered into $batch requests, and Graph's answer is final.
 import { Catalog } from '../catalog';
-import type { CustomerDirectory, DirectorySummary, PageMove, UserFilter, UserLicenseWrite, UserPage, UserWriteOutcome } from '../directory-port';
+import { log } from '../logging';
+import { DirectoryUnreachableError, type CustomerDirectory, type DirectorySummary, type PageMove, type UserFilter, type UserLicenseWrite, type UserPage, type UserWriteOutcome } from '../directory-port';
 import { CosmosDirectory } from '../store/cosmos-directory';
 import type { NameResolution, NamedEntry } from '../user-resolution';
 import { licenseError, type LicenseError } from '../errors';
@@ -19,14 +20,14 @@ import { GraphConnectionError, type GraphConnectionErrorCode, type GraphConnecti
 import { LicenseWriteQueue } from './write-queue';
 
 /** A token or consent problem with one customer: the bot names the customer, what is missing and the fix. */
-export class CustomerConnectionError extends Error {
+export class CustomerConnectionError extends DirectoryUnreachableError {
   override readonly name = 'CustomerConnectionError';
   constructor(
     readonly code: GraphConnectionErrorCode,
     readonly customer: { key: string; displayName: string },
     readonly params: GraphConnectionErrorParams,
   ) {
-    super(`${customer.displayName}: ${code}`);
+    super(customer.key, code, `${customer.displayName}: ${code}`);
   }
 }
 
@@ -47,8 +48,9 @@ class GraphSeatLedger extends CosmosSeatLedger {
   }
   override async settle(customerId: string, key: string, written: Map<string, { added: number; removed: number }>): Promise<void> {
     await super.settle(customerId, key, written);
-    // After each chunk: the products as Graph counts them now.
-    await this.afterSettle(customerId);
+    // After each chunk: the products as Graph counts them now. Best effort: the seats are settled in
+    // the mirror already, and the next read of products (before any apply) asks Graph again.
+    await this.afterSettle(customerId).catch((err) => log.warn({ customerId, err }, 'could not re-read products after a chunk'));
   }
 }
 

@@ -10,7 +10,7 @@ import { UNCATALOGUED_MESSAGE } from '../support/graph-fake/directory';
 import { GraphFake, IDS } from '../support/graph-fake/server';
 import { graphBackendsOn, NORTHWIND } from '../support/graph-mode';
 import { closeStores, demoDataset, demoService } from '../support/store';
-import { FakeConnector, PEOPLE, TeamsHarness, button, inputs, personalChat, textOf, userChoices, type Chat } from '../support/teams';
+import { FakeConnector, PEOPLE, TeamsHarness, button, buttons, inputs, personalChat, textOf, userChoices, type Chat } from '../support/teams';
 
 let connector: FakeConnector;
 let demo: Dataset;
@@ -215,4 +215,59 @@ describe('Graph mode only', () => {
       await teams.stop();
     }
   });
+
+  test('consent removed in the middle of a Save: the card names the customer and the fix, the change waits; Fabrikam still works; Try again finishes it', async () => {
+    const { store } = await demoService();
+    const fake = await new GraphFake({ extraUsers: { contoso: 30 } }).start();
+    fakes.push(fake);
+    // 20 users a chunk: the first chunk is written before the consent goes, the second after.
+    const teams = await new TeamsHarness(store, connector, () => {}, {}, { backends: (s) => graphBackendsOn(s, fake, agent), options: { ...GRAPH_RUNNER_OPTIONS, chunkSize: 20 } }).start();
+    try {
+      const t = fake.tenant(IDS.contoso);
+      t.skus.find((s) => s.skuId === SKU.POWER_BI_PRO)!.prepaidUnits.enabled = 500;
+      const loadUsers = [...t.users.values()].filter((u) => String(u.displayName).startsWith('Load User')).map((u) => u.id);
+      await teams.say(alex, 'use contoso');
+      const list = await teams.say(alex, 'users load user');
+      await teams.press(alex, list.id, list.card, 'Select all 30 matching');
+      const manage = await teams.say(alex, 'licenses');
+      const pbi = inputs(manage.card).find((i) => i.title === 'Power BI Pro');
+      fake.revokeConsentAfterWrites(IDS.contoso, 20);
+      const save = button(manage.card, 'Save');
+      await teams.click(alex, manage.id, save.verb, { ...save.data, [pbi.id]: 'true' });
+      await teams.waitForBackground();
+
+      const stopped = connector.last();
+      const text = textOf(stopped.card);
+      expect(text).toContain('Cannot reach Contoso Ltd. in Microsoft 365');
+      expect(text).toContain('admin consent');
+      expect(text).toContain('The change stopped after 20 of 30 users (20 changed, 0 failed). The other 10 are waiting and are not counted as failed.');
+      expect(text).not.toContain(IDS.secret);
+      expect(buttons(stopped.card).map((b) => b.title)).toContain('Try again');
+      const holding = () => loadUsers.filter((id) => t.users.get(id)!.licenseAssignmentStates.some((s) => s.skuId === SKU.POWER_BI_PRO));
+      expect(holding()).toHaveLength(20);
+      // Not a result: no user of the change is reported as failed by a rule.
+      expect(text).not.toContain('Licenses updated');
+
+      // Another customer keeps working meanwhile.
+      await teams.say(alex, 'use fabrikam');
+      const fab = await teams.say(alex, 'users');
+      const fabUser = [...userChoices(fab.card).values()][0];
+      const fabManage = button(fab.card, 'Manage licenses');
+      const fabOpened = await teams.click(alex, fab.id, fabManage.verb, { ...fabManage.data, selection: fabUser });
+      expect(textOf(fabOpened.card)).toContain('Manage licenses');
+
+      // Consent granted again: Try again continues the same change with the 10 waiting users.
+      fake.grantConsent(IDS.contoso);
+      const again = button(stopped.card, 'Try again');
+      const resumed = await teams.click(alex, stopped.id, again.verb, again.data);
+      expect(textOf(resumed.card)).toContain('Continuing the change for 30 users');
+      await teams.waitForBackground();
+      expect(textOf(connector.last().card)).toContain('30 updated · 0 failed · 0 unchanged');
+      expect(holding()).toHaveLength(30);
+      // Never written twice.
+      expect(loadUsers.map((id) => t.applied.get(id))).toEqual(loadUsers.map(() => 1));
+    } finally {
+      await teams.stop();
+    }
+  }, 120_000);
 });

@@ -61,6 +61,9 @@ export class GraphFake {
   private server?: Server;
   private readonly lose = new Map<string, Set<string>>();
   private readonly stall = new Map<string, Map<string, number>>();
+  /** Per tenant: tokens issued at or before this second (iat) are no longer accepted. */
+  private readonly tokensEnded = new Map<string, number>();
+  private readonly revokeAfter = new Map<string, number>();
 
   constructor(private readonly options: FakeOptions = {}) {}
 
@@ -82,6 +85,29 @@ export class GraphFake {
   stallReplyOnce(tenantId: string, userId: string, ms: number): void {
     if (!this.stall.has(tenantId)) this.stall.set(tenantId, new Map());
     this.stall.get(tenantId)!.set(userId, ms);
+  }
+
+  /**
+   * A customer's admin removes the app (its service principal, i.e. the consent): new tokens are refused
+   * with AADSTS7000229, as for a tenant that never consented. Tokens already issued stay valid for their
+   * lifetime (up to about an hour) in Microsoft's service; the fake compresses that hour and ends them
+   * now, so Graph answers them 401 InvalidAuthenticationToken as it does an expired token.
+   * https://learn.microsoft.com/graph/api/serviceprincipal-delete ; https://learn.microsoft.com/graph/api/oauth2permissiongrant-delete
+   */
+  revokeConsent(tenantId: string): void {
+    this.identity.withoutConsent.add(tenantId);
+    this.tokensEnded.set(tenantId, Math.floor(Date.now() / 1000));
+  }
+
+  /** Consent granted (again): tokens are issued for the tenant. */
+  grantConsent(tenantId: string): void {
+    this.identity.withoutConsent.delete(tenantId);
+    this.tokensEnded.delete(tenantId);
+  }
+
+  /** Consent is revoked right after the tenant's `writes`-th assignLicense (mid-run). */
+  revokeConsentAfterWrites(tenantId: string, writes: number): void {
+    this.revokeAfter.set(tenantId, writes);
   }
 
   /** Deletes a user, as delta then reports it (@removed). */
@@ -175,6 +201,10 @@ export class GraphFake {
     }
     const tenant = this.tenant(claims.tid);
     const rec: RecordedRequest = { ...base, kind: 'graph', tenantId: tenant.id };
+    const ended = this.tokensEnded.get(claims.tid);
+    if (ended !== undefined && Number(claims.iat) <= ended) {
+      return send(graphError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.'), rec);
+    }
     const blocked = this.throttle.blocked(tenant.id, at);
     if (blocked) return send(this.throttle.reply(tenant.id, at, blocked.status), { ...rec, insideRetryAfter: true });
     const forced = this.throttle.takeForced(tenant.id);
@@ -190,6 +220,13 @@ export class GraphFake {
       } else {
         r = handleGraph(this.world, tenant, method, p, q, b);
         const userId = /^\/users\/([^/]+)\/assignLicense$/.exec(p)?.[1];
+        const left = userId ? this.revokeAfter.get(tenant.id) : undefined;
+        if (left !== undefined) {
+          if (left <= 1) {
+            this.revokeAfter.delete(tenant.id);
+            this.revokeConsent(tenant.id);
+          } else this.revokeAfter.set(tenant.id, left - 1);
+        }
         if (userId && this.lose.get(tenant.id)?.delete(decodeURIComponent(userId))) lost = true;
         const stalled = userId ? this.stall.get(tenant.id)?.get(decodeURIComponent(userId)) : undefined;
         if (stalled) {
