@@ -26,6 +26,12 @@ export interface GraphRequest {
   body?: unknown;
   /** Identity writes this request counts for (0 for reads; a $batch counts its inner writes). */
   writes: number;
+  /**
+   * Called once the pacer lets the request go, immediately before each attempt is put on the wire:
+   * returns the body to send (e.g. a $batch without the entries whose lease fence closed meanwhile).
+   * If it throws, nothing is sent and `send` throws that.
+   */
+  bodyNow?: () => unknown;
 }
 
 export interface TransportOptions {
@@ -70,7 +76,7 @@ export class GraphTransport {
     for (let attempt = 1; ; attempt++) {
       const token = await this.options.tokens.token(tenantId);
       const raw = await this.options.pacer.run(tenantId, req.writes, async () => {
-        const r = await this.raw(url, req, token);
+        const r = await this.raw(url, req.bodyNow ? { ...req, body: req.bodyNow() } : req, token);
         if (r.kind === 'response' && (r.response.status === 429 || r.response.status === 503)) {
           this.options.pacer.pause(tenantId, retryAfterMs(r.response.headers['retry-after'], this.clock.now()));
         }

@@ -40,6 +40,8 @@ export interface RecordedRequest {
   status?: number;
   /** Arrived while a Retry-After this tenant was given was still running. */
   insideRetryAfter?: boolean;
+  /** The access token's own id (`uti`): tells apart clients (instances) holding different tokens. */
+  tokenId?: string;
 }
 
 export interface FakeOptions {
@@ -200,7 +202,7 @@ export class GraphFake {
       return send(graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'), { ...base, kind: 'graph' });
     }
     const tenant = this.tenant(claims.tid);
-    const rec: RecordedRequest = { ...base, kind: 'graph', tenantId: tenant.id };
+    const rec: RecordedRequest = { ...base, kind: 'graph', tenantId: tenant.id, tokenId: String(claims.uti) };
     const ended = this.tokensEnded.get(claims.tid);
     if (ended !== undefined && Number(claims.iat) <= ended) {
       return send(graphError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.'), rec);
@@ -211,6 +213,11 @@ export class GraphFake {
     if (forced) return send(this.throttle.open(tenant.id, at, forced.retryAfterS, forced.status), rec);
     const body = raw ? JSON.parse(raw) : undefined;
     const path = url.pathname.slice('/v1.0'.length);
+    const carriesWrite = path === '/$batch'
+      ? ((body?.requests ?? []) as { method: string; url: string }[]).some((r) => isWrite(r.method, String(r.url).split('?')[0]))
+      : isWrite(req.method ?? 'GET', path);
+    const forcedWrite = carriesWrite ? this.throttle.takeForcedWrite(tenant.id) : undefined;
+    if (forcedWrite) return send(this.throttle.open(tenant.id, at, forcedWrite.retryAfterS, forcedWrite.status), rec);
     let lost = false;
     let holdMs = 0;
     const one = (method: string, p: string, q: URLSearchParams, b: unknown, kind: RecordedRequest['kind']): Reply => {
@@ -234,7 +241,7 @@ export class GraphFake {
           this.stall.get(tenant.id)!.delete(decodeURIComponent(userId!));
         }
       }
-      if (kind === 'batchItem') this.requests.push({ at: Date.now(), kind, tenantId: tenant.id, method, path: p, status: r.status });
+      if (kind === 'batchItem') this.requests.push({ at: Date.now(), kind, tenantId: tenant.id, method, path: p, status: r.status, tokenId: rec.tokenId });
       return r;
     };
     let reply: Reply;
