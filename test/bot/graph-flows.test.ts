@@ -2,6 +2,7 @@
 // demo) and Graph (the customers' tenants in the Graph fake, through @azure/identity and the real
 // client over HTTPS, mirrored in Cosmos). Then what only Graph mode has: data changed behind the bot's
 // back, licenses via group, Graph's own refusals, a tenant without consent, freshness and Refresh.
+import { createLogger } from '../../bot/log';
 import type { Dataset } from '../../domain/dataset';
 import { GRAPH_RUNNER_OPTIONS } from '../../domain/store/backends';
 import { SKU, userId } from '../support/demo';
@@ -220,8 +221,11 @@ describe('Graph mode only', () => {
     const { store } = await demoService();
     const fake = await new GraphFake({ extraUsers: { contoso: 30 } }).start();
     fakes.push(fake);
+    // Every log line at debug, unscrubbed: no secret or token may be in any of them.
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', scrub: false, destination: { write: (l) => void lines.push(l) } });
     // 20 users a chunk: the first chunk is written before the consent goes, the second after.
-    const teams = await new TeamsHarness(store, connector, () => {}, {}, { backends: (s) => graphBackendsOn(s, fake, agent), options: { ...GRAPH_RUNNER_OPTIONS, chunkSize: 20 } }).start();
+    const teams = await new TeamsHarness(store, connector, logger, {}, { backends: (s) => graphBackendsOn(s, fake, agent), options: { ...GRAPH_RUNNER_OPTIONS, chunkSize: 20 } }).start();
     try {
       const t = fake.tenant(IDS.contoso);
       t.skus.find((s) => s.skuId === SKU.POWER_BI_PRO)!.prepaidUnits.enabled = 500;
@@ -266,6 +270,11 @@ describe('Graph mode only', () => {
       expect(holding()).toHaveLength(30);
       // Never written twice.
       expect(loadUsers.map((id) => t.applied.get(id))).toEqual(loadUsers.map(() => 1));
+      const log = lines.join('\n');
+      expect(log).toContain('operation blocked');
+      expect(log).toContain('consentMissing');
+      expect(log).not.toContain(IDS.secret);
+      expect(log).not.toMatch(/eyJ[\w-]{10,}/);
     } finally {
       await teams.stop();
     }
