@@ -200,6 +200,40 @@ describe('Graph mode only', () => {
     }
   });
 
+  test('Manage licenses and every Save read the products from Microsoft 365: seats bought in the admin center show at once', async () => {
+    const { teams, fake } = await start('Graph');
+    try {
+      const t = fake!.tenant(IDS.contoso);
+      const reads = () => fake!.graphRequests(IDS.contoso).filter((r) => r.path === '/v1.0/subscribedSkus').length;
+      await teams.say(alex, 'use contoso');
+      const first = await teams.say(alex, 'assign Power BI Pro to Isla Robinson');
+      // The card's lines: the product, its mark, "Available licenses", the number.
+      const available = (card: unknown) => {
+        const lines = textOf(card).split('\n');
+        return Number(lines[lines.indexOf('Power BI Pro') + 3]);
+      };
+      const pbi = t.skus.find((s) => s.skuId === SKU.POWER_BI_PRO)!;
+      const free = available(first.card);
+      expect(free).toBeGreaterThan(0);
+      // Seven seats bought in the admin center: the next Manage licenses shows them, read from Graph.
+      pbi.prepaidUnits.enabled += 7;
+      const before = reads();
+      const opened = await teams.say(alex, 'assign Power BI Pro to Isla Robinson');
+      expect(reads()).toBeGreaterThan(before);
+      expect(available(opened.card)).toBe(free + 7);
+      // The Save reads them again before it applies (and after its chunk).
+      const input = inputs(opened.card).find((i) => i.title === 'Power BI Pro');
+      const save = button(opened.card, 'Save');
+      const beforeSave = reads();
+      await teams.click(alex, opened.id, save.verb, { ...save.data, [input.id]: 'true' });
+      await teams.waitForBackground();
+      expect(textOf(connector.last().card)).toContain('1 updated');
+      expect(reads()).toBeGreaterThanOrEqual(beforeSave + 2);
+    } finally {
+      await teams.stop();
+    }
+  });
+
   test('Refresh reads the users again now: a user added in the admin center appears', async () => {
     const { teams, fake } = await start('Graph');
     try {
