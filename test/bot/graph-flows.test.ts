@@ -200,6 +200,27 @@ describe('Graph mode only', () => {
     }
   });
 
+  test('consent removed while the preview is shown: Save anyway names the customer and the fix, and says nothing was changed', async () => {
+    const { teams, fake } = await start('Graph');
+    try {
+      await teams.say(alex, 'use contoso');
+      const opened = await teams.say(alex, 'assign Office 365 E3 to Rachel Kim, Tyler Anderson');
+      const e3 = inputs(opened.card).find((i) => i.title === 'Office 365 E3');
+      const save = button(opened.card, 'Save');
+      const preview = await teams.click(alex, opened.id, save.verb, { ...save.data, [e3.id]: 'true' });
+      fake!.revokeConsent(IDS.contoso);
+      const anyway = button(preview.card, 'Save anyway');
+      await teams.click(alex, opened.id, anyway.verb, anyway.data);
+      await teams.waitForBackground();
+      const text = textOf(connector.last().card);
+      expect(text).toContain('Cannot reach Contoso Ltd. in Microsoft 365');
+      expect(text).toContain('Nothing was changed by this Save.');
+      expect(fake!.tenant(IDS.contoso).applied.size).toBe(0);
+    } finally {
+      await teams.stop();
+    }
+  });
+
   test('Manage licenses and every Save read the products from Microsoft 365: seats bought in the admin center show at once', async () => {
     const { teams, fake } = await start('Graph');
     try {
