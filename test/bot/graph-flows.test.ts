@@ -315,6 +315,8 @@ describe('Graph mode only', () => {
       await teams.click(alex, fab.id, fabSave.verb, { ...fabSave.data, ...fabValues });
       await teams.waitForBackground();
       expect(textOf(connector.last().card)).toContain('1 updated · 0 failed');
+      const claudia = [...fake.tenant(IDS.fabrikam).users.values()].find((u) => u.displayName === 'Claudia Zimmermann')!;
+      expect(claudia.licenseAssignmentStates.map((l) => l.skuId)).not.toContain(SKU.EXCHANGE_P1);
 
       // Consent granted again: Try again continues the same change with the 10 waiting users.
       fake.grantConsent(IDS.contoso);
