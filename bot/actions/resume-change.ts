@@ -19,6 +19,8 @@ export const resumeChange = defineAction({
     const op = await ctx.service.operation(ctx.actor, data.customerKey, data.operationId);
     if (!op) return { card: messageCard({ title: l.badInput, lines: [l.staleCard], tone: 'warning' }) };
     if (op.status === 'completed') return { card: await renderResult(ctx, op) };
+    // Someone is running it already (a second click, the sweep, another instance): its result follows.
+    if (!op.stale) return { card: messageCard({ title: l.savingTitle, lines: [l.stillRunning] }) };
     const customer = await ctx.service.customer(ctx.actor, data.customerKey);
     const total = op.userCount ?? op.results.length;
     const lookup = () => ctx.service.operation(ctx.actor, data.customerKey, data.operationId);

@@ -323,6 +323,9 @@ describe('Graph mode only', () => {
       const again = button(stopped.card, 'Try again');
       const resumed = await teams.click(alex, stopped.id, again.verb, again.data);
       expect(textOf(resumed.card)).toContain('Continuing the change for 30 users');
+      // A second click while it runs starts nothing more.
+      const twice = await teams.click(alex, stopped.id, again.verb, again.data);
+      expect(textOf(twice.card)).toMatch(/still being saved|Licenses updated/);
       await teams.waitForBackground();
       expect(textOf(connector.last().card)).toContain('30 updated · 0 failed · 0 unchanged');
       expect(holding()).toHaveLength(30);
