@@ -168,7 +168,8 @@ export class GraphDirectory implements CustomerDirectory<GraphUserDoc> {
   /** Runs a Graph call for the customer's tenant; a token problem becomes a CustomerConnectionError naming it. */
   private async withTenant<T>(customerId: string, work: (tenantId: string) => Promise<T>): Promise<T> {
     const customer = (await this.partner.customers()).find((c) => c.key === customerId);
-    if (!customer) throw new Error(`No customer "${customerId}" in partner.json.`);
+    // Gone from the customers offered (with GDAP: its relationship ended, even mid-change): named, with the fix.
+    if (!customer) throw (await this.partner.whyMissing(customerId)) ?? new Error(`No customer "${customerId}" in partner.json.`);
     try {
       return await work(customer.tenantId);
     } catch (err) {

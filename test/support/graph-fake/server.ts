@@ -65,7 +65,7 @@ export class GraphFake {
   private readonly stall = new Map<string, Map<string, number>>();
   /** Per tenant: tokens issued at or before this second (iat) are no longer accepted. */
   private readonly tokensEnded = new Map<string, number>();
-  private readonly revokeAfter = new Map<string, number>();
+  private readonly revokeAfter = new Map<string, { left: number; action: () => void }>();
 
   constructor(private readonly options: FakeOptions = {}) {}
 
@@ -109,7 +109,12 @@ export class GraphFake {
 
   /** Consent is revoked right after the tenant's `writes`-th assignLicense (mid-run). */
   revokeConsentAfterWrites(tenantId: string, writes: number): void {
-    this.revokeAfter.set(tenantId, writes);
+    this.afterWrites(tenantId, writes, () => this.revokeConsent(tenantId));
+  }
+
+  /** Runs `action` right after the tenant's `writes`-th assignLicense from now (something changes mid-run). */
+  afterWrites(tenantId: string, writes: number, action: () => void): void {
+    this.revokeAfter.set(tenantId, { left: writes, action });
   }
 
   /** Deletes a user, as delta then reports it (@removed). */
@@ -227,12 +232,10 @@ export class GraphFake {
       } else {
         r = handleGraph(this.world, tenant, method, p, q, b);
         const userId = /^\/users\/([^/]+)\/assignLicense$/.exec(p)?.[1];
-        const left = userId ? this.revokeAfter.get(tenant.id) : undefined;
-        if (left !== undefined) {
-          if (left <= 1) {
-            this.revokeAfter.delete(tenant.id);
-            this.revokeConsent(tenant.id);
-          } else this.revokeAfter.set(tenant.id, left - 1);
+        const after = userId ? this.revokeAfter.get(tenant.id) : undefined;
+        if (after && --after.left <= 0) {
+          this.revokeAfter.delete(tenant.id);
+          after.action();
         }
         if (userId && this.lose.get(tenant.id)?.delete(decodeURIComponent(userId))) lost = true;
         const stalled = userId ? this.stall.get(tenant.id)?.get(decodeURIComponent(userId)) : undefined;
