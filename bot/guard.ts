@@ -7,12 +7,13 @@ import { GraphConnectionError } from '../domain/graph/token-errors';
 import { CardTooLargeError, type AdaptiveCard } from '../cards/render';
 import { messageCard, type CardButton } from '../cards/simple-cards';
 import { AccessDeniedError } from '../domain/access';
+import type { Customer } from '../domain/model';
 import { RequestError } from '../domain/errors';
-import { OperationStillRunningError } from '../domain/service';
+import { OperationStillRunningError, type OperationResult } from '../domain/service';
 import type { HandlerContext } from './context';
 import { logError } from './log';
 import { MAX_SELECTED, SelectionTooLargeError } from './selection';
-import { NoCustomerChosen, renderCustomers } from './views';
+import { NoCustomerChosen, renderCustomers, renderResult } from './views';
 
 /** Turns what can go wrong into a card that says so; unexpected errors are logged, never shown raw. */
 export async function guard<T = AdaptiveCard>(ctx: HandlerContext, work: () => Promise<T>): Promise<T | AdaptiveCard> {
@@ -74,4 +75,24 @@ export function accessDeniedCard(ctx: HandlerContext, err: AccessDeniedError): A
         ? [{ title: l.showCustomers, verb: 'showCustomers' as const }]
         : [];
   return messageCard({ title: l.accessDenied, lines: [line], tone: 'error', actions });
+}
+
+/**
+ * A save stopped because the customer's tenant could not be reached: nothing recorded (Save again once
+ * fixed), or the operation waiting, resumable with Try again (its users neither done nor failed);
+ * undefined when `err` is not such a problem.
+ */
+export async function unreachableCard(ctx: HandlerContext, customer: Customer, total: number, err: unknown, lookup?: () => Promise<OperationResult | undefined>): Promise<AdaptiveCard | undefined> {
+  if (!connectionCardFor(ctx, err)) return undefined;
+  const l = labels[ctx.lang];
+  if (!lookup) return connectionCardFor(ctx, err);
+  const op = await lookup().catch(() => null);
+  if (op === null) return connectionCardFor(ctx, err);
+  if (!op) return connectionCardFor(ctx, err, { lines: [l.connectionNothingSaved] });
+  if (op.status === 'completed') return renderResult(ctx, op);
+  const { succeeded, failed, noChange } = op.counts;
+  return connectionCardFor(ctx, err, {
+    lines: [l.connectionPaused(succeeded + failed + noChange, op.userCount ?? total, succeeded + noChange, failed)],
+    actions: [{ title: l.tryAgain, verb: 'resumeChange', data: { customerKey: customer.key, operationId: op.operationId } }],
+  });
 }

@@ -11,7 +11,7 @@ import type { Customer, LicenseChangeRequest, LicenseToAssign } from '../domain/
 import { withLogFields } from '../domain/logging';
 import { operationIdFor, type OperationResult, type Progress } from '../domain/service';
 import type { HandlerContext } from './context';
-import { accessDeniedCard, connectionCardFor } from './guard';
+import { accessDeniedCard, unreachableCard } from './guard';
 import { logError } from './log';
 import { emptyDraft, renderResult, selectionHash } from './views';
 
@@ -163,26 +163,6 @@ export async function startApply(
   await Promise.race([running.then(() => (finished = true)), new Promise((r) => (timer = setTimeout(r, wait)))]);
   clearTimeout(timer);
   return { finished };
-}
-
-/**
- * A save stopped because the customer's tenant could not be reached: nothing recorded (Save again once
- * fixed), or the operation waiting, resumable with Try again (its users neither done nor failed);
- * undefined when `err` is not such a problem.
- */
-async function unreachableCard(ctx: HandlerContext, customer: Customer, total: number, err: unknown, lookup?: () => Promise<OperationResult | undefined>): Promise<AdaptiveCard | undefined> {
-  if (!connectionCardFor(ctx, err)) return undefined;
-  const l = labels[ctx.lang];
-  if (!lookup) return connectionCardFor(ctx, err);
-  const op = await lookup().catch(() => null);
-  if (op === null) return connectionCardFor(ctx, err);
-  if (!op) return connectionCardFor(ctx, err, { lines: [l.connectionNothingSaved] });
-  if (op.status === 'completed') return renderResult(ctx, op);
-  const { succeeded, failed, noChange } = op.counts;
-  return connectionCardFor(ctx, err, {
-    lines: [l.connectionPaused(succeeded + failed + noChange, op.userCount ?? total, succeeded + noChange, failed)],
-    actions: [{ title: l.tryAgain, verb: 'resumeChange', data: { customerKey: customer.key, operationId: op.operationId } }],
-  });
 }
 
 /**
