@@ -5,14 +5,15 @@ import { CustomerConnectionError } from '../domain/graph/graph-directory';
 import { GraphReadError } from '../domain/graph/graph-types';
 import { GraphConnectionError } from '../domain/graph/token-errors';
 import { CardTooLargeError, type AdaptiveCard } from '../cards/render';
-import { messageCard } from '../cards/simple-cards';
+import { messageCard, type CardButton } from '../cards/simple-cards';
 import { AccessDeniedError } from '../domain/access';
+import type { Customer } from '../domain/model';
 import { RequestError } from '../domain/errors';
-import { OperationStillRunningError } from '../domain/service';
+import { OperationStillRunningError, type OperationResult } from '../domain/service';
 import type { HandlerContext } from './context';
 import { logError } from './log';
 import { MAX_SELECTED, SelectionTooLargeError } from './selection';
-import { NoCustomerChosen, renderCustomers } from './views';
+import { NoCustomerChosen, renderCustomers, renderResult } from './views';
 
 /** Turns what can go wrong into a card that says so; unexpected errors are logged, never shown raw. */
 export async function guard<T = AdaptiveCard>(ctx: HandlerContext, work: () => Promise<T>): Promise<T | AdaptiveCard> {
@@ -38,10 +39,28 @@ export async function guard<T = AdaptiveCard>(ctx: HandlerContext, work: () => P
  * A customer License Desk cannot reach in Microsoft 365: which one, what is missing, the fix. Only the
  * code, tenant id and AADSTS number are known here; no secret or token ever reaches this card or a log.
  */
-export function connectionCard(ctx: HandlerContext, customer: string, code: Parameters<typeof connectionText>[0], params: { tenantId: string; aadsts?: string }): AdaptiveCard {
+export function connectionCard(
+  ctx: HandlerContext,
+  customer: string,
+  code: Parameters<typeof connectionText>[0],
+  params: { tenantId: string; aadsts?: string },
+  more: { lines?: string[]; actions?: CardButton[] } = {},
+): AdaptiveCard {
   const l = labels[ctx.lang];
   const { missing, fix } = connectionText(code, params, ctx.lang);
-  return messageCard({ title: l.connectionTitle(customer), lines: [missing, `${l.fixPrefix} ${fix}`, l.connectionOthers], tone: 'error', actions: [{ title: l.showCustomers, verb: 'showCustomers' as const }] });
+  return messageCard({
+    title: l.connectionTitle(customer),
+    lines: [missing, `${l.fixPrefix} ${fix}`, ...(more.lines ?? []), l.connectionOthers],
+    tone: 'error',
+    actions: [...(more.actions ?? []), { title: l.showCustomers, verb: 'showCustomers' as const }],
+  });
+}
+
+/** The customer's tenant could not be reached (a token or consent problem): the card for it, or undefined for another error. */
+export function connectionCardFor(ctx: HandlerContext, err: unknown, more: { lines?: string[]; actions?: CardButton[] } = {}): AdaptiveCard | undefined {
+  if (err instanceof CustomerConnectionError) return connectionCard(ctx, err.customer.displayName, err.code, err.params, more);
+  if (err instanceof GraphConnectionError) return connectionCard(ctx, err.params.tenantId, err.code, err.params, more);
+  return undefined;
 }
 
 export function accessDeniedCard(ctx: HandlerContext, err: AccessDeniedError): AdaptiveCard {
@@ -56,4 +75,24 @@ export function accessDeniedCard(ctx: HandlerContext, err: AccessDeniedError): A
         ? [{ title: l.showCustomers, verb: 'showCustomers' as const }]
         : [];
   return messageCard({ title: l.accessDenied, lines: [line], tone: 'error', actions });
+}
+
+/**
+ * A save stopped because the customer's tenant could not be reached: nothing recorded (Save again once
+ * fixed), or the operation waiting, resumable with Try again (its users neither done nor failed);
+ * undefined when `err` is not such a problem.
+ */
+export async function unreachableCard(ctx: HandlerContext, customer: Customer, total: number, err: unknown, lookup?: () => Promise<OperationResult | undefined>): Promise<AdaptiveCard | undefined> {
+  if (!connectionCardFor(ctx, err)) return undefined;
+  const l = labels[ctx.lang];
+  if (!lookup) return connectionCardFor(ctx, err);
+  const op = await lookup().catch(() => null);
+  if (op === null) return connectionCardFor(ctx, err);
+  if (!op) return connectionCardFor(ctx, err, { lines: [l.connectionNothingSaved] });
+  if (op.status === 'completed') return renderResult(ctx, op);
+  const { succeeded, failed, noChange } = op.counts;
+  return connectionCardFor(ctx, err, {
+    lines: [l.connectionPaused(succeeded + failed + noChange, op.userCount ?? total, succeeded + noChange, failed)],
+    actions: [{ title: l.tryAgain, verb: 'resumeChange', data: { customerKey: customer.key, operationId: op.operationId } }],
+  });
 }

@@ -11,7 +11,7 @@ import type { Customer, LicenseChangeRequest, LicenseToAssign } from '../domain/
 import { withLogFields } from '../domain/logging';
 import { operationIdFor, type OperationResult, type Progress } from '../domain/service';
 import type { HandlerContext } from './context';
-import { accessDeniedCard } from './guard';
+import { accessDeniedCard, unreachableCard } from './guard';
 import { logError } from './log';
 import { emptyDraft, renderResult, selectionHash } from './views';
 
@@ -148,9 +148,12 @@ export async function startApply(
       await show(await renderResult(ctx, result), true);
     } catch (err) {
       const denied = err instanceof AccessDeniedError;
+      // The customer's tenant refused us (consent removed, a secret expired): the card that names the
+      // customer and the fix, and what became of the change. The domain logged it; other customers go on.
+      const unreachable = denied ? undefined : await unreachableCard(ctx, customer, total, err, lookup);
       // The same words as when access is refused during a turn, never the error's own message.
-      await show(denied ? accessDeniedCard(ctx, err) : await failureCard(ctx, total, err, lookup), true);
-      if (!denied) throw err;
+      await show(denied ? accessDeniedCard(ctx, err) : (unreachable ?? (await failureCard(ctx, total, err, lookup))), true);
+      if (!denied && !unreachable) throw err;
     }
   });
   let finished = false;
@@ -192,7 +195,8 @@ export async function answerSeenClick(ctx: HandlerContext, customer: Customer, i
   const seen = await ctx.service.operationByKey(ctx.actor, customer.key, idempotencyKey);
   if (!seen) return undefined;
   if (seen.stale) {
-    await withLogFields({ operationId: seen.operationId }, () => startApply(ctx, customer, users, (p) => ctx.service.resume(ctx.actor, customer.key, seen.operationId, p)));
+    const lookup = () => ctx.service.operation(ctx.actor, customer.key, seen.operationId);
+    await withLogFields({ operationId: seen.operationId }, () => startApply(ctx, customer, users, (p) => ctx.service.resume(ctx.actor, customer.key, seen.operationId, p), lookup));
     return l.stillRunning;
   }
   return seen.status === 'running' ? l.stillRunning : l.replayed;

@@ -27,6 +27,7 @@ export const VERBS = [
   'undoChange',
   'confirmUndo',
   'refreshDirectory',
+  'resumeChange',
 ] as const;
 
 export type Verb = (typeof VERBS)[number];

@@ -35,6 +35,18 @@ export interface DirectoryUserRecord extends DirectoryUser {
 }
 
 export const MAX_LICENSE_MARKS = 20;
+
+/**
+ * The directory cannot be reached for this customer at all (Graph: no consent, GDAP expired, a wrong
+ * secret). Nothing of the failing call was applied; the runner keeps the operation resumable instead of
+ * failing its users, and the caller names the customer and the fix.
+ */
+export class DirectoryUnreachableError extends Error {
+  readonly unreachable = true;
+  constructor(readonly customerId: string, readonly reason: string, message: string) {
+    super(message);
+  }
+}
 export const PAGE_SIZE = 20;
 
 export interface UserFilter {

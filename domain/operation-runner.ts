@@ -8,7 +8,7 @@ import { Lease, LeaseLostError } from './lease';
 import { ContentionError, isUnknownOutcome, retryDelay, statusOf } from './store/cosmos';
 import type { Catalog } from './catalog';
 import { log, withLogFields } from './logging';
-import type { CustomerDirectory, DirectoryUserRecord } from './directory-port';
+import { DirectoryUnreachableError, type CustomerDirectory, type DirectoryUserRecord } from './directory-port';
 import type { ParsedChangeRequest } from './model';
 import { countOutcomes, emptyCounts, predict, type Preview } from './preview';
 import { operationIdFor, type OperationDoc, type OperationRepository } from './store/operations';
@@ -23,6 +23,10 @@ export interface OperationResult extends Preview {
   replayed: boolean;
   /** Running, but its process stopped beating: `apply` with the same key takes it over and finishes it. */
   stale: boolean;
+  /** How many users the change is for (results cover only the finished chunks while it runs). */
+  userCount?: number;
+  /** Running, but stopped because the customer's directory could not be reached (see OperationDoc.blocked). */
+  blocked?: { reason: string; at: string };
 }
 
 export interface Progress {
@@ -61,6 +65,8 @@ export interface RunnerOptions {
    * (from the failed chunk, as a new attempt), before it lets go of the lease for the sweep.
    */
   runRetries?: number;
+  /** A blocked operation (directory unreachable) is retried by the sweep at most this often (default 5 min). */
+  blockedRetryMs?: number;
 }
 
 /**
@@ -86,6 +92,7 @@ export class RunnerStoppingError extends Error {
 export const isStoreFault = (err: unknown) => err instanceof ContentionError || statusOf(err) === 429 || isUnknownOutcome(err);
 
 export const DEFAULT_LEASE_MS = 60_000;
+export const DEFAULT_BLOCKED_RETRY_MS = 5 * 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Progress for a waiting admin elsewhere: at most this often. */
 const NOTIFY_PROGRESS_EVERY_MS = 2_000;
@@ -187,7 +194,8 @@ export class OperationRunner {
     return {
       operationId: op.id, customerKey: op.customerId, status: op.status, requestedBy: op.request.requestedBy,
       createdAt: op.createdAt, completedAt: op.completedAt, results, counts: countOutcomes(results), seatDemand: op.seatDemand, replayed,
-      stale: this.isStale(op),
+      stale: this.isStale(op), userCount: op.request.userIds.length,
+      ...(op.blocked && op.status === 'running' ? { blocked: op.blocked } : {}),
     };
   }
 
@@ -197,7 +205,10 @@ export class OperationRunner {
    */
   async recoverInterrupted(staleAfterMs = this.options.staleAfterMs): Promise<number> {
     if (this.stopping) return 0;
-    const stale = await this.operations.stale(new Date(Date.now() - staleAfterMs).toISOString());
+    const blockedRetryMs = this.options.blockedRetryMs ?? DEFAULT_BLOCKED_RETRY_MS;
+    // A blocked operation (its directory could not be reached) is tried again by the sweep only every
+    // few minutes; an admin's Try again takes it over at once.
+    const stale = (await this.operations.stale(new Date(Date.now() - staleAfterMs).toISOString())).filter((op) => !op.blocked || Date.now() - Date.parse(op.blocked.at) >= blockedRetryMs);
     let recovered = 0;
     let failure: { error: unknown } | undefined;
     for (const op of stale) {
@@ -228,7 +239,7 @@ export class OperationRunner {
   private async takeOver(op: OperationDoc): Promise<Lease | undefined> {
     if (this.runningHere.has(op.id)) return undefined;
     const sentAt = Date.now();
-    const mine = await this.operations.replaceIfUnchanged({ ...op, owner: this.instanceId, attempt: op.attempt + 1, heartbeatAt: now() });
+    const mine = await this.operations.replaceIfUnchanged({ ...op, owner: this.instanceId, attempt: op.attempt + 1, heartbeatAt: now(), blocked: undefined });
     if (mine) log.warn({ customerId: op.customerId, attempt: mine.attempt, heartbeatAt: op.heartbeatAt, completedChunks: op.completedChunks, chunks: op.chunkCount }, 'took over a stale operation');
     return mine && this.leaseOn(mine, sentAt);
   }
@@ -258,6 +269,15 @@ export class OperationRunner {
           if (err instanceof RunnerStoppingError || (isStoreFault(err) && retry >= (this.options.runRetries ?? 4))) {
             // Let go now rather than make the next one wait out the lease.
             await lease.release().catch(() => undefined);
+            throw err;
+          }
+          if (err instanceof DirectoryUnreachableError) {
+            // The customer's directory refuses us (no consent, a wrong secret): nothing of the failed
+            // chunk counts as done or failed. Recorded as blocked and let go, so a click (Try again)
+            // resumes it at once once fixed, and the sweep only now and then.
+            await lease.update((op) => ({ ...op, blocked: { reason: err.reason, at: now() } })).catch(() => undefined);
+            await lease.release().catch(() => undefined);
+            log.warn({ operationId: lease.op.id, customerId: lease.op.customerId, reason: err.reason }, 'operation blocked: the customer\'s directory cannot be reached');
             throw err;
           }
           if (!isStoreFault(err)) throw err;

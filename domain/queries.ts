@@ -42,7 +42,12 @@ export class LicenseQueries {
   async authorize(actor: Actor, customerKey: string, permission: Permission) {
     const partner = await this.partner.partner();
     const customer = (await this.partner.customers()).find((c) => c.key === customerKey);
-    if (!customer) throw new RequestError('noSuchCustomer', { customerKey });
+    if (!customer) {
+      const why = await this.partner.whyMissing(customerKey);
+      // Said only to an admin who may act on that customer; to anyone else it does not exist.
+      if (why) authorize(partner, actor, customerKey, permission);
+      throw why ?? new RequestError('noSuchCustomer', { customerKey });
+    }
     const admin = authorize(partner, actor, customerKey, permission);
     return { admin, customer };
   }

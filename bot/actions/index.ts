@@ -23,11 +23,12 @@ import { viewServicePlans } from './view-service-plans';
 import { historyPage } from './history-page';
 import { undoChange } from './undo-change';
 import { confirmUndo } from './confirm-undo';
+import { resumeChange } from './resume-change';
 
 /** The handler of every verb a card can send: a verb of cards/verbs.ts without one, or an action under another verb's name, does not compile. */
 export const cardActions = {
   showCustomers, customersPage, selectCustomer, usersPage, usersFilter, selectPage, selectMatching, clearSelection, showSelected, selectedPage,
   dropSelected, manageLicenses, manageProductsPage, viewServicePlans, servicePlansDone, saveLicenses, confirmSave, retryFailed, resultsPage, chooseChange,
   historyPage, undoChange, confirmUndo,
-  refreshDirectory,
+  refreshDirectory, resumeChange,
 } satisfies ActionTable;

@@ -15,6 +15,11 @@ export const labels: Labels = {
   changedOutside: (n: number, total: number) => `Bei ${n} von ${total} Benutzern wurden die Lizenzen seit dem Anzeigen dieser Karte in Microsoft 365 geändert (etwa im Admin Center). Die Prüfung unten nutzt den jetzigen Stand; dort Geändertes wird nicht rückgängig gemacht.`,
   connectionTitle: (customer: string) => `${customer} ist in Microsoft 365 nicht erreichbar`,
   connectionOthers: 'Ihre anderen Kunden sind davon nicht betroffen.',
+  connectionNothingSaved: 'Durch dieses Speichern wurde nichts geändert. Sobald das behoben ist, öffnen Sie „Lizenzen verwalten“ und speichern erneut.',
+  connectionPaused: (done, total, succeeded, failed) =>
+    `Die Änderung wurde nach ${done} von ${total} Benutzern angehalten (${succeeded} geändert, ${failed} fehlgeschlagen). Die übrigen ${total - done} warten und zählen nicht als fehlgeschlagen. Sobald das behoben ist, setzt „Erneut versuchen“ mit ihnen fort; ein bereits geänderter Benutzer wird erkannt und nie zweimal geändert.`,
+  tryAgain: 'Erneut versuchen',
+  resumed: (total) => `Die Änderung für ${total} Benutzer wird fortgesetzt; Fortschritt und Ergebnis folgen als neue Nachricht.`,
   appName: 'License Desk',
   customersTitle: 'Kunden',
   customersIntro: 'Wählen Sie den Kunden, dessen Lizenzen Sie verwalten möchten.',

@@ -14,6 +14,12 @@ export const labels = {
   changedOutside: (n: number, total: number) => `${n} of ${total} users had their licenses changed in Microsoft 365 since this card was shown (for example in the admin center). The check below uses what they hold now; nothing changed there is undone.`,
   connectionTitle: (customer: string) => `Cannot reach ${customer} in Microsoft 365`,
   connectionOthers: 'Your other customers are not affected.',
+  // A Save that lost the customer's tenant on the way (consent removed, a secret expired).
+  connectionNothingSaved: 'Nothing was changed by this Save. Once this is fixed, open Manage licenses and Save again.',
+  connectionPaused: (done: number, total: number, succeeded: number, failed: number) =>
+    `The change stopped after ${done} of ${total} users (${succeeded} changed, ${failed} failed). The other ${total - done} are waiting and are not counted as failed. Once this is fixed, Try again continues with them; a user already changed is recognised and never changed twice.`,
+  tryAgain: 'Try again',
+  resumed: (total: number) => `Continuing the change for ${total} users; the progress and the result follow as a new message.`,
   appName: 'License Desk',
   customersTitle: 'Customers',
   customersIntro: 'Pick the customer whose licenses you want to manage.',

@@ -13,11 +13,21 @@ export interface BatchItem {
   /** Relative to the version: "/users/{id}/assignLicense". */
   url: string;
   body?: unknown;
+  /**
+   * A write's lease fence (see UserLicenseWrite.fence): checked right before every attempt to send the
+   * item (the first, after a Retry-After, after a lost reply); once it throws the item is never sent.
+   */
+  fence?: () => void;
 }
 
 export type BatchItemResult =
   | { kind: 'response'; status: number; headers: Record<string, string>; body: unknown }
-  | { kind: 'unknown'; reason: 'timeout' | 'connectionLost' | 'serverError'; status?: number };
+  | { kind: 'unknown'; reason: 'timeout' | 'connectionLost' | 'serverError'; status?: number }
+  /** Not sent: its fence closed (the runner lost its lease); `error` is what the fence threw. */
+  | { kind: 'fenced'; error: unknown };
+
+/** Every item of a batch was fenced out: there is nothing left to send. */
+class NothingToSend extends Error {}
 
 export interface BatchContext {
   transport: GraphTransport;
@@ -46,14 +56,30 @@ export async function runBatches(
   while (pending.length) {
     const again: BatchItem[] = [];
     for (let i = 0; i < pending.length; i += MAX_BATCH) {
-      const chunk = pending.slice(i, i + MAX_BATCH);
+      let chunk = pending.slice(i, i + MAX_BATCH);
       for (const item of chunk) attempts.set(item.id, (attempts.get(item.id) ?? 0) + 1);
-      const outcome = await ctx.transport.send(tenantId, {
-        method: 'POST',
-        url: '/v1.0/$batch',
-        body: { requests: chunk.map(({ id, method, url, body }) => ({ id, method, url, ...(body === undefined ? {} : { body, headers: { 'Content-Type': 'application/json' } }) })) },
-        writes: writes ? chunk.length : 0,
-      });
+      // Fences are checked when the request really goes out (after pacing and any Retry-After, and
+      // again on the transport's own retries): an entry whose runner lost its lease is left out.
+      const bodyNow = () => {
+        chunk = chunk.filter((item) => {
+          try {
+            item.fence?.();
+            return true;
+          } catch (error) {
+            results.set(item.id, { kind: 'fenced', error });
+            return false;
+          }
+        });
+        if (!chunk.length) throw new NothingToSend();
+        return { requests: chunk.map(({ id, method, url, body }) => ({ id, method, url, ...(body === undefined ? {} : { body, headers: { 'Content-Type': 'application/json' } }) })) };
+      };
+      let outcome: Awaited<ReturnType<GraphTransport['send']>>;
+      try {
+        outcome = await ctx.transport.send(tenantId, { method: 'POST', url: '/v1.0/$batch', bodyNow, writes: writes ? chunk.length : 0 });
+      } catch (err) {
+        if (err instanceof NothingToSend) continue;
+        throw err;
+      }
       if (outcome.kind === 'unknown') {
         for (const item of chunk) {
           if (!writes && attempts.get(item.id)! < maxAttempts) again.push(item);

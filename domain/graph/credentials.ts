@@ -24,6 +24,8 @@ export interface TenantTokenSource {
   /** A Graph access token for the tenant; throws a GraphConnectionError (never the secret or token). */
   token(tenantId: string): Promise<string>;
   credentialFor(tenantId: string): TokenCredential;
+  /** Drops the tenant's credential (and its cached token): the next token is asked for anew. */
+  forget(tenantId: string): void;
 }
 
 export function createTenantTokenSource(settings: GraphSettings, options: CredentialOptions = {}): TenantTokenSource {
@@ -72,6 +74,7 @@ export function createTenantTokenSource(settings: GraphSettings, options: Creden
 
   return {
     credentialFor,
+    forget: (tenantId) => void cache.delete(tenantId),
     async token(tenantId) {
       try {
         const t = await credentialFor(tenantId).getToken(scope);

@@ -7,6 +7,7 @@ import type { Customer } from '../model';
 import { PartnerRepository } from '../store/partner';
 import type { GraphClient } from './graph-client';
 import { listCustomerTenants } from './customers';
+import { CustomerConnectionError } from './graph-directory';
 
 export class GdapPartnerRepository extends PartnerRepository {
   private gdap?: { at: number; tenants: Set<string> };
@@ -24,6 +25,13 @@ export class GdapPartnerRepository extends PartnerRepository {
     const configured = await super.customers();
     const reached = await this.reachedTenants(configured);
     return configured.filter((c) => reached.has(c.tenantId.toLowerCase()));
+  }
+
+  /** A configured customer the partner's GDAP relationships no longer reach: the card names it and the fix. */
+  override async whyMissing(customerKey: string): Promise<Error | undefined> {
+    const customer = (await super.customers()).find((c) => c.key === customerKey);
+    if (!customer) return undefined;
+    return new CustomerConnectionError('gdapRelationshipMissing', { key: customer.key, displayName: customer.displayName }, { tenantId: customer.tenantId });
   }
 
   private async reachedTenants(configured: Customer[]): Promise<Set<string>> {

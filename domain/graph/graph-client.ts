@@ -107,7 +107,7 @@ export class GraphClient {
     const users = new Map<string, GraphUser | null>();
     unique.forEach((id, i) => {
       const r = results.get(String(i))!;
-      if (r.kind === 'unknown') throw new GraphReadError('unknownOutcome', { tenantId });
+      if (r.kind !== 'response') throw new GraphReadError('unknownOutcome', { tenantId });
       if (r.status === 404) users.set(id, null);
       else if (r.status === 200) users.set(id, r.body as GraphUser);
       else throw readError(tenantId, r.status, r.body);

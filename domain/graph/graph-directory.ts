@@ -3,7 +3,8 @@
 // Users are read fresh before a change is decided, each user's change is one assignLicense (adds and
 // removes together) gathered into $batch requests, and Graph's answer is final.
 import { Catalog } from '../catalog';
-import type { CustomerDirectory, DirectorySummary, PageMove, UserFilter, UserLicenseWrite, UserPage, UserWriteOutcome } from '../directory-port';
+import { log } from '../logging';
+import { DirectoryUnreachableError, type CustomerDirectory, type DirectorySummary, type PageMove, type UserFilter, type UserLicenseWrite, type UserPage, type UserWriteOutcome } from '../directory-port';
 import { CosmosDirectory } from '../store/cosmos-directory';
 import type { NameResolution, NamedEntry } from '../user-resolution';
 import { licenseError, type LicenseError } from '../errors';
@@ -19,18 +20,16 @@ import { GraphConnectionError, type GraphConnectionErrorCode, type GraphConnecti
 import { LicenseWriteQueue } from './write-queue';
 
 /** A token or consent problem with one customer: the bot names the customer, what is missing and the fix. */
-export class CustomerConnectionError extends Error {
+export class CustomerConnectionError extends DirectoryUnreachableError {
   override readonly name = 'CustomerConnectionError';
   constructor(
     readonly code: GraphConnectionErrorCode,
     readonly customer: { key: string; displayName: string },
     readonly params: GraphConnectionErrorParams,
   ) {
-    super(`${customer.displayName}: ${code}`);
+    super(customer.key, code, `${customer.displayName}: ${code}`);
   }
 }
-
-const MAX_KNOWN_USERS = 50_000;
 
 export interface GraphDirectoryOptions {
   /** A page of users older than this is brought up to date with one delta round first. */
@@ -47,8 +46,9 @@ class GraphSeatLedger extends CosmosSeatLedger {
   }
   override async settle(customerId: string, key: string, written: Map<string, { added: number; removed: number }>): Promise<void> {
     await super.settle(customerId, key, written);
-    // After each chunk: the products as Graph counts them now.
-    await this.afterSettle(customerId);
+    // After each chunk: the products as Graph counts them now. Best effort: the seats are settled in
+    // the mirror already, and the next read of products (before any apply) asks Graph again.
+    await this.afterSettle(customerId).catch((err) => log.warn({ customerId, err }, 'could not re-read products after a chunk'));
   }
 }
 
@@ -59,11 +59,8 @@ export class GraphDirectory implements CustomerDirectory<GraphUserDoc> {
   private readonly onMirror: CosmosDirectory;
   private readonly queue: LicenseWriteQueue;
   private readonly maxUserAgeMs: number;
-  /**
-   * The mirror's users as this process last wrote or read them (bounded): a write compares with it
-   * instead of reading the mirror again, one Cosmos read less per user. A miss reads the mirror.
-   */
-  private readonly known = new Map<string, UserDoc>();
+  // No in-process copy of users or products: another instance's apply or sync changes the mirror
+  // behind this one's back, so every decision reads the mirror (one point read per user write).
 
   constructor(
     private readonly client: GraphClient,
@@ -118,8 +115,10 @@ export class GraphDirectory implements CustomerDirectory<GraphUserDoc> {
   async usersById(customerId: string, ids: string[], options: { fresh?: boolean } = {}): Promise<Map<string, GraphUserDoc>> {
     await this.ensureFresh(customerId);
     if (options.fresh === false) return this.repository.usersById(customerId, ids);
-    const { users, changed } = await this.withTenant(customerId, (tenantId) => this.mirror.refreshUsers(customerId, tenantId, ids));
-    for (const u of users.values()) this.remember(u);
+    const { users, changed, stored } = await this.withTenant(customerId, (tenantId) => this.mirror.refreshUsers(customerId, tenantId, ids));
+    // Users changed outside License Desk were written into the mirror: every instance's pages and
+    // filters (the page index is tagged with the summary's ETag) read them again.
+    if (stored) await this.repository.markChanged(customerId);
     return new Map([...users].map(([id, u]) => [id, changed.has(id) ? { ...u, changedOutside: true } : u]));
   }
 
@@ -136,34 +135,28 @@ export class GraphDirectory implements CustomerDirectory<GraphUserDoc> {
     return { usersReadAt: state?.usersReadAt, productsReadAt: state?.productsReadAt };
   }
 
-  async applyUserChange({ customerId, user, mark }: UserLicenseWrite<GraphUserDoc>): Promise<UserWriteOutcome<GraphUserDoc>> {
-    const mirrored = this.known.get(`${customerId}/${user.id}`) ?? (await this.repository.user(customerId, user.id));
+  async applyUserChange({ customerId, user, mark, fence }: UserLicenseWrite<GraphUserDoc>): Promise<UserWriteOutcome<GraphUserDoc>> {
+    // The mirror as it is now, not as this process last saw it: another instance may have written this user since.
+    const mirrored = await this.repository.user(customerId, user.id);
     // This very write, repeated (after a crash or a lost reply): it is done.
     if (mirrored?.licenseChanges?.some((m) => m.operationId === mark.operationId && m.reservationKey === mark.reservationKey)) return { status: 'applied', user: mirrored };
     // Decided on licenses the user no longer holds (the mirror has what Graph said last): decide again.
     if (!mirrored || licenseKey(mirrored) !== licenseKey(user)) return { status: 'changedSince' };
-    const change = licenseChange(user.id, mark.after, mark.added, mark.updated, mark.removed);
+    // The fence goes with the write: the queue checks it right before each attempt goes on the wire.
+    const change = { ...licenseChange(user.id, mark.after, mark.added, mark.updated, mark.removed), ...(fence ? { fence } : {}) };
     const settled = await this.withTenant(customerId, (tenantId) => this.queue.write(tenantId, change));
     if (settled.status === 'failed') return { status: 'rejected', error: await this.licenseErrorFor(customerId, settled.outcome.error, user.id) };
     if (settled.status === 'notApplied') {
       const now = settled.user && fromGraphUser(settled.user);
       if (!now) return { status: 'rejected', error: licenseError('userNotFound', { userId: user.id }) };
       // Not applied: the mirror takes what Graph holds now, and the runner reads again and decides on it.
-      this.remember(await this.mirror.storeUser(customerId, now, mirrored));
+      await this.mirror.storeUser(customerId, now, mirrored);
       return { status: 'changedSince' };
     }
     const answered = fromGraphUser(settled.user);
     // Graph's assignLicense answer may leave out licenses: what was written stands in for them.
     const after = answered && settled.user.assignedLicenses ? answered : { ...(answered ?? user), assignedLicenses: mark.after, licenseAssignmentStates: statesAfter(user, mark.after) };
-    return { status: 'applied', user: this.remember(await this.mirror.recordWrite(customerId, after, mirrored, mark)) };
-  }
-
-  private remember(doc: UserDoc): UserDoc {
-    const key = `${doc.customerId}/${doc.id}`;
-    this.known.delete(key);
-    this.known.set(key, doc);
-    if (this.known.size > MAX_KNOWN_USERS) this.known.delete(this.known.keys().next().value!);
-    return doc;
+    return { status: 'applied', user: await this.mirror.recordWrite(customerId, after, mirrored, mark) };
   }
 
   private async ensureFresh(customerId: string): Promise<void> {
@@ -175,7 +168,8 @@ export class GraphDirectory implements CustomerDirectory<GraphUserDoc> {
   /** Runs a Graph call for the customer's tenant; a token problem becomes a CustomerConnectionError naming it. */
   private async withTenant<T>(customerId: string, work: (tenantId: string) => Promise<T>): Promise<T> {
     const customer = (await this.partner.customers()).find((c) => c.key === customerId);
-    if (!customer) throw new Error(`No customer "${customerId}" in partner.json.`);
+    // Gone from the customers offered (with GDAP: its relationship ended, even mid-change): named, with the fix.
+    if (!customer) throw (await this.partner.whyMissing(customerId)) ?? new Error(`No customer "${customerId}" in partner.json.`);
     try {
       return await work(customer.tenantId);
     } catch (err) {

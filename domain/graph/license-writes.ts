@@ -10,11 +10,15 @@ export interface LicenseChange {
   userId: string;
   addLicenses: GraphAssignedLicense[];
   removeLicenses: string[];
+  /** The runner's lease fence, checked right before each attempt to send this user's write. */
+  fence?: () => void;
 }
 
 export type LicenseWriteOutcome =
   | { userId: string; status: 'applied'; user: GraphUser }
   | { userId: string; status: 'failed'; error: GraphLicenseError }
+  /** Never sent: the runner's lease fence closed first (`error` is what it threw). */
+  | { userId: string; status: 'fenced'; error: unknown }
   /** No answer to trust (timeout, 5xx, connection lost after sending): settle with settleByReadBack. */
   | { userId: string; status: 'unknown'; reason: 'timeout' | 'connectionLost' | 'serverError'; httpStatus?: number };
 
@@ -36,11 +40,13 @@ export async function assignLicenses(client: GraphClient, tenantId: string, chan
         addLicenses: c.addLicenses.map((l) => ({ skuId: l.skuId, disabledPlans: l.disabledPlans ?? [] })),
         removeLicenses: c.removeLicenses,
       },
+      ...(c.fence ? { fence: c.fence } : {}),
     })),
     true,
   );
   return changes.map((c, i): LicenseWriteOutcome => {
     const r = results.get(String(i))!;
+    if (r.kind === 'fenced') return { userId: c.userId, status: 'fenced', error: r.error };
     if (r.kind === 'unknown') {
       return { userId: c.userId, status: 'unknown', reason: r.reason, ...(r.status ? { httpStatus: r.status } : {}) };
     }

@@ -80,14 +80,15 @@ export class GraphMirror {
    * otherwise one delta round. Returns the new state.
    */
   async sync(customerId: string, tenantId: string): Promise<SyncStateDoc> {
-    const state = await this.readUsers(customerId, tenantId);
+    const { state, changed } = await this.readUsers(customerId, tenantId);
     // Users changed outside an import or a license change: the summary (departments, locations, the
-    // page index's tag) is rebuilt so pages, counts and filters see them.
-    await this.repository.markChanged(customerId);
+    // page index's tag) is rebuilt so pages, counts and filters see them — on every instance, which
+    // compares that tag. A delta round that found nothing rewrites nothing.
+    if (changed) await this.repository.markChanged(customerId);
     return state;
   }
 
-  private async readUsers(customerId: string, tenantId: string): Promise<SyncStateDoc> {
+  private async readUsers(customerId: string, tenantId: string): Promise<{ state: SyncStateDoc; changed: boolean }> {
     const state = await this.syncState(customerId);
     if (state && state.tenantId === tenantId) {
       try {
@@ -96,7 +97,7 @@ export class GraphMirror {
         if (!(err instanceof GraphReadError && err.code === 'deltaExpired')) throw err;
       }
     }
-    return this.fill(customerId, tenantId);
+    return { state: await this.fill(customerId, tenantId), changed: true };
   }
 
   /** Every user from GET /users; mirror users Graph no longer lists are dropped; License Desk's marks are kept. */
@@ -117,35 +118,45 @@ export class GraphMirror {
   }
 
   /** One delta round; changed users are read again whole (delta does not carry licenseAssignmentStates). */
-  private async applyDelta(customerId: string, state: SyncStateDoc): Promise<SyncStateDoc> {
+  private async applyDelta(customerId: string, state: SyncStateDoc): Promise<{ state: SyncStateDoc; changed: boolean }> {
     const { changes, deltaLink } = await this.client.usersDelta(state.tenantId, state.deltaLink);
     const removed = changes.filter((c) => c['@removed']).map((c) => c.id);
     for (const id of removed) await this.repository.remove(customerId, id);
     const changed = [...new Set(changes.filter((c) => !c['@removed']).map((c) => c.id))];
-    if (changed.length) await this.refreshUsers(customerId, state.tenantId, changed);
-    return this.saveState({ ...state, deltaLink, usersReadAt: new Date().toISOString() });
+    const stored = changed.length ? (await this.refreshUsers(customerId, state.tenantId, changed)).stored : 0;
+    return { state: await this.saveState({ ...state, deltaLink, usersReadAt: new Date().toISOString() }), changed: removed.length + stored > 0 };
   }
 
   /**
    * The given users read fresh from Graph and written into the mirror. `changed`: those whose licenses
    * differ from what the mirror held, i.e. changed outside License Desk since License Desk last read them.
    */
-  async refreshUsers(customerId: string, tenantId: string, ids: string[]): Promise<{ users: Map<string, UserDoc>; changed: Set<string> }> {
+  async refreshUsers(customerId: string, tenantId: string, ids: string[]): Promise<{ users: Map<string, UserDoc>; changed: Set<string>; stored: number }> {
     const [fresh, mirrored] = await Promise.all([this.client.getUsers(tenantId, ids), this.repository.usersById(customerId, ids)]);
     const users = new Map<string, UserDoc>();
     const changed = new Set<string>();
+    let stored = 0;
     for (const id of ids) {
       const g = fresh.get(id);
       const before = mirrored.get(id);
       const user = g ? fromGraphUser(g) : undefined;
       if (!user) {
-        if (before && g === null) await this.repository.remove(customerId, id);
+        if (before && g === null) {
+          await this.repository.remove(customerId, id);
+          stored++;
+        }
         continue;
       }
       if (before && licenseKey(before) !== licenseKey(user)) changed.add(id);
+      if (!before || this.differs(user, before)) stored++;
       users.set(id, await this.storeUser(customerId, user, before));
     }
-    return { users, changed };
+    return { users, changed, stored };
+  }
+
+  /** The mirror's copy differs from Graph's user in a field License Desk shows or filters on. */
+  private differs(user: DirectoryUser, before: UserDoc): boolean {
+    return graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before));
   }
 
   /** The user after License Desk's own write: Graph's answer (or what was written), with the mark recorded. */
@@ -180,7 +191,7 @@ export class GraphMirror {
   /** A user as Graph has it now, keeping License Desk's marks; written only when something differs. */
   async storeUser(customerId: string, user: DirectoryUser, before: UserDoc | undefined): Promise<UserDoc> {
     const doc = toUserDoc(customerId, user, before?.licenseChanges ?? []);
-    if (!before || graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before))) await this.repository.upsert(doc);
+    if (!before || this.differs(user, before)) await this.repository.upsert(doc);
     return doc;
   }
 

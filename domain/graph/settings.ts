@@ -24,7 +24,8 @@ export const graphEnvSchema = z
     GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
     GRAPH_CLIENT_CERTIFICATE_PATH: z.string().min(1).optional(),
     GRAPH_FEDERATED_IDENTITY_CLIENT_ID: z.string().uuid('must be the managed identity\'s client id (a GUID)').optional(),
-    GRAPH_ENDPOINT: httpsUrl.default('https://graph.microsoft.com'),
+    // The root alone: calls go to `${GRAPH_ENDPOINT}/v1.0/…`, tokens are for `${GRAPH_ENDPOINT}/.default`.
+    GRAPH_ENDPOINT: httpsUrl.refine((u) => new URL(u).pathname === '/', 'must be the Graph root alone, e.g. https://graph.microsoft.us (no path)').default('https://graph.microsoft.com'),
     AZURE_AUTHORITY_HOST: httpsUrl.default('https://login.microsoftonline.com'),
     GRAPH_CUSTOMERS: z.enum(['partner', 'gdap']).default('partner'),
     // Identity and access write limits: https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits

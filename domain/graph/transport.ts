@@ -26,6 +26,12 @@ export interface GraphRequest {
   body?: unknown;
   /** Identity writes this request counts for (0 for reads; a $batch counts its inner writes). */
   writes: number;
+  /**
+   * Called once the pacer lets the request go, immediately before each attempt is put on the wire:
+   * returns the body to send (e.g. a $batch without the entries whose lease fence closed meanwhile).
+   * If it throws, nothing is sent and `send` throws that.
+   */
+  bodyNow?: () => unknown;
 }
 
 export interface TransportOptions {
@@ -66,10 +72,11 @@ export class GraphTransport {
     if (url.origin !== this.origin) throw new Error(`refusing to send to ${url.origin}: not the Graph endpoint`);
     const retryAlways = req.method === 'GET';
     const maxAttempts = this.options.maxAttempts ?? 6;
+    let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       const token = await this.options.tokens.token(tenantId);
       const raw = await this.options.pacer.run(tenantId, req.writes, async () => {
-        const r = await this.raw(url, req, token);
+        const r = await this.raw(url, req.bodyNow ? { ...req, body: req.bodyNow() } : req, token);
         if (r.kind === 'response' && (r.response.status === 429 || r.response.status === 503)) {
           this.options.pacer.pause(tenantId, retryAfterMs(r.response.headers['retry-after'], this.clock.now()));
         }
@@ -93,6 +100,14 @@ export class GraphTransport {
       if (status === 429 && !last) continue;
       if (status >= 500 && retryAlways && !last) continue;
       if (status >= 500 && req.method !== 'GET') return { kind: 'unknown', reason: 'serverError', status };
+      // A token Graph no longer takes (expired early, consent or the app removed): ask for a new one
+      // once; if the identity platform refuses that, its answer names the real problem (e.g. consent).
+      // Graph did not process a request it answered 401, so sending it again is safe.
+      if (status === 401 && !refreshed) {
+        refreshed = true;
+        this.options.tokens.forget(tenantId);
+        continue;
+      }
       if (status === 401 || status === 403) {
         throw new GraphConnectionError(status === 401 ? 'tokenRejected' : 'permissionMissing', { tenantId, httpStatus: status });
       }

@@ -70,6 +70,7 @@ export class LicenseWriteQueue {
       outcomes.forEach((o, i) => {
         if (o.status === 'applied') take[i].resolve({ status: 'applied', user: o.user });
         else if (o.status === 'failed') take[i].resolve({ status: 'failed', outcome: o });
+        else if (o.status === 'fenced') take[i].reject(o.error);
         else unknown.push(take[i]);
       });
       if (!unknown.length) return;

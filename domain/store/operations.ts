@@ -43,6 +43,11 @@ export interface OperationDoc {
    * and progress message id), so whichever instance finishes the operation can tell them the end.
    */
   notify?: unknown;
+  /**
+   * Set when a run stopped because the customer's directory could not be reached (no consent, a wrong
+   * secret): its users are neither done nor failed; a takeover clears it and continues.
+   */
+  blocked?: { reason: string; at: string };
   _etag?: string;
 }
 

@@ -26,6 +26,14 @@ export class PartnerRepository {
     return this.cache;
   }
 
+  /**
+   * Why a customer key is not among `customers()`: an error to show instead of "no such customer"
+   * (e.g. a GDAP relationship that ended), or undefined when it simply is not configured.
+   */
+  async whyMissing(_customerKey: string): Promise<Error | undefined> {
+    return undefined;
+  }
+
   async partner(): Promise<PartnerSettings> {
     return (await this.load()).partner;
   }

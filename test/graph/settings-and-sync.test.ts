@@ -27,6 +27,9 @@ test('GRAPH_CLIENT_ID turns Graph mode on; its settings are checked with the oth
   expect(problems({ GRAPH_CLIENT_SECRET: 's' })).toEqual([expect.stringMatching(/^GRAPH_CLIENT_ID: is required when GRAPH_CLIENT_SECRET is set/)]);
   const s = loadSettings({ GRAPH_CLIENT_ID: IDS.clientId, GRAPH_CLIENT_SECRET: 'x', GRAPH_CUSTOMERS: 'gdap', GRAPH_WRITES_PER_APP_TENANT: '300', GRAPH_WRITES_PER_APP_TENANT_WINDOW_S: '15' });
   expect(s.graph).toMatchObject({ clientId: IDS.clientId, customers: 'gdap', graphEndpoint: 'https://graph.microsoft.com', budget: { perAppAndTenant: { limit: 300, windowMs: 15_000 } } });
+  // A national cloud's root is taken; a path would not be followed by every call, so it is refused.
+  expect(loadSettings({ GRAPH_CLIENT_ID: IDS.clientId, GRAPH_CLIENT_SECRET: 'x', GRAPH_ENDPOINT: 'https://graph.microsoft.us/' }).graph).toMatchObject({ graphEndpoint: 'https://graph.microsoft.us' });
+  expect(problems({ GRAPH_CLIENT_ID: IDS.clientId, GRAPH_CLIENT_SECRET: 'x', GRAPH_ENDPOINT: 'https://proxy.example/graph' })).toEqual([expect.stringMatching(/^GRAPH_ENDPOINT: must be the Graph root alone/)]);
   // The secret is a setting, never part of a problem line.
   expect(problems({ GRAPH_CLIENT_ID: IDS.clientId, GRAPH_CLIENT_SECRET: 'top-secret', GRAPH_CLIENT_CERTIFICATE_PATH: '/nope' }).join('\n')).not.toContain('top-secret');
 });

@@ -40,6 +40,8 @@ export interface RecordedRequest {
   status?: number;
   /** Arrived while a Retry-After this tenant was given was still running. */
   insideRetryAfter?: boolean;
+  /** The access token's own id (`uti`): tells apart clients (instances) holding different tokens. */
+  tokenId?: string;
 }
 
 export interface FakeOptions {
@@ -61,6 +63,9 @@ export class GraphFake {
   private server?: Server;
   private readonly lose = new Map<string, Set<string>>();
   private readonly stall = new Map<string, Map<string, number>>();
+  /** Per tenant: tokens issued at or before this second (iat) are no longer accepted. */
+  private readonly tokensEnded = new Map<string, number>();
+  private readonly revokeAfter = new Map<string, { left: number; action: () => void }>();
 
   constructor(private readonly options: FakeOptions = {}) {}
 
@@ -82,6 +87,34 @@ export class GraphFake {
   stallReplyOnce(tenantId: string, userId: string, ms: number): void {
     if (!this.stall.has(tenantId)) this.stall.set(tenantId, new Map());
     this.stall.get(tenantId)!.set(userId, ms);
+  }
+
+  /**
+   * A customer's admin removes the app (its service principal, i.e. the consent): new tokens are refused
+   * with AADSTS7000229, as for a tenant that never consented. Tokens already issued stay valid for their
+   * lifetime (up to about an hour) in Microsoft's service; the fake compresses that hour and ends them
+   * now, so Graph answers them 401 InvalidAuthenticationToken as it does an expired token.
+   * https://learn.microsoft.com/graph/api/serviceprincipal-delete ; https://learn.microsoft.com/graph/api/oauth2permissiongrant-delete
+   */
+  revokeConsent(tenantId: string): void {
+    this.identity.withoutConsent.add(tenantId);
+    this.tokensEnded.set(tenantId, Math.floor(Date.now() / 1000));
+  }
+
+  /** Consent granted (again): tokens are issued for the tenant. */
+  grantConsent(tenantId: string): void {
+    this.identity.withoutConsent.delete(tenantId);
+    this.tokensEnded.delete(tenantId);
+  }
+
+  /** Consent is revoked right after the tenant's `writes`-th assignLicense (mid-run). */
+  revokeConsentAfterWrites(tenantId: string, writes: number): void {
+    this.afterWrites(tenantId, writes, () => this.revokeConsent(tenantId));
+  }
+
+  /** Runs `action` right after the tenant's `writes`-th assignLicense from now (something changes mid-run). */
+  afterWrites(tenantId: string, writes: number, action: () => void): void {
+    this.revokeAfter.set(tenantId, { left: writes, action });
   }
 
   /** Deletes a user, as delta then reports it (@removed). */
@@ -174,13 +207,22 @@ export class GraphFake {
       return send(graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'), { ...base, kind: 'graph' });
     }
     const tenant = this.tenant(claims.tid);
-    const rec: RecordedRequest = { ...base, kind: 'graph', tenantId: tenant.id };
+    const rec: RecordedRequest = { ...base, kind: 'graph', tenantId: tenant.id, tokenId: String(claims.uti) };
+    const ended = this.tokensEnded.get(claims.tid);
+    if (ended !== undefined && Number(claims.iat) <= ended) {
+      return send(graphError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.'), rec);
+    }
     const blocked = this.throttle.blocked(tenant.id, at);
     if (blocked) return send(this.throttle.reply(tenant.id, at, blocked.status), { ...rec, insideRetryAfter: true });
     const forced = this.throttle.takeForced(tenant.id);
     if (forced) return send(this.throttle.open(tenant.id, at, forced.retryAfterS, forced.status), rec);
     const body = raw ? JSON.parse(raw) : undefined;
     const path = url.pathname.slice('/v1.0'.length);
+    const carriesWrite = path === '/$batch'
+      ? ((body?.requests ?? []) as { method: string; url: string }[]).some((r) => isWrite(r.method, String(r.url).split('?')[0]))
+      : isWrite(req.method ?? 'GET', path);
+    const forcedWrite = carriesWrite ? this.throttle.takeForcedWrite(tenant.id) : undefined;
+    if (forcedWrite) return send(this.throttle.open(tenant.id, at, forcedWrite.retryAfterS, forcedWrite.status), rec);
     let lost = false;
     let holdMs = 0;
     const one = (method: string, p: string, q: URLSearchParams, b: unknown, kind: RecordedRequest['kind']): Reply => {
@@ -190,6 +232,11 @@ export class GraphFake {
       } else {
         r = handleGraph(this.world, tenant, method, p, q, b);
         const userId = /^\/users\/([^/]+)\/assignLicense$/.exec(p)?.[1];
+        const after = userId ? this.revokeAfter.get(tenant.id) : undefined;
+        if (after && --after.left <= 0) {
+          this.revokeAfter.delete(tenant.id);
+          after.action();
+        }
         if (userId && this.lose.get(tenant.id)?.delete(decodeURIComponent(userId))) lost = true;
         const stalled = userId ? this.stall.get(tenant.id)?.get(decodeURIComponent(userId)) : undefined;
         if (stalled) {
@@ -197,7 +244,7 @@ export class GraphFake {
           this.stall.get(tenant.id)!.delete(decodeURIComponent(userId!));
         }
       }
-      if (kind === 'batchItem') this.requests.push({ at: Date.now(), kind, tenantId: tenant.id, method, path: p, status: r.status });
+      if (kind === 'batchItem') this.requests.push({ at: Date.now(), kind, tenantId: tenant.id, method, path: p, status: r.status, tokenId: rec.tokenId });
       return r;
     };
     let reply: Reply;

@@ -22,6 +22,7 @@ export class ThrottleBook {
   private readonly budgets = new Map<string, WriteBudgetConfig>();
   private readonly spent = new Map<string, number[]>();
   private readonly forced = new Map<string, { status: 429 | 503; retryAfterS: number }[]>();
+  private readonly forcedWrites = new Map<string, { status: 429 | 503; retryAfterS: number }[]>();
 
   setBudget(tenantId: string, budget: WriteBudgetConfig): void {
     this.budgets.set(tenantId, budget);
@@ -31,6 +32,16 @@ export class ThrottleBook {
   forceNext(tenantId: string, retryAfterS: number, status: 429 | 503 = 429): void {
     if (!this.forced.has(tenantId)) this.forced.set(tenantId, []);
     this.forced.get(tenantId)!.push({ status, retryAfterS });
+  }
+
+  /** The next Graph request of this tenant that carries a write (a write, or a $batch with one) gets `status`. */
+  forceNextWrite(tenantId: string, retryAfterS: number, status: 429 | 503 = 429): void {
+    if (!this.forcedWrites.has(tenantId)) this.forcedWrites.set(tenantId, []);
+    this.forcedWrites.get(tenantId)!.push({ status, retryAfterS });
+  }
+
+  takeForcedWrite(tenantId: string) {
+    return this.forcedWrites.get(tenantId)?.shift();
   }
 
   takeForced(tenantId: string) {
