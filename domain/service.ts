@@ -4,7 +4,7 @@
 import type { Actor } from './access';
 import type { Catalog, Product } from './catalog';
 import { parseChangeRequest, permissionsFor, requesterActor, RequestError } from './change-request';
-import type { CustomerDirectory, DataFreshness, DirectoryUserRecord, PageMove, UserFilter, UserPage } from './directory-port';
+import type { CustomerDirectory, DataFreshness, DirectoryUserRecord, PageMove, SelectionSummary, UserFilter, UserPage } from './directory-port';
 import type { Customer, LicenseChangeRequest, ParsedChangeRequest } from './model';
 import { OperationRunner, type OperationNotifier, type OperationResult, type Progress, type RunnerOptions } from './operation-runner';
 import { predict, type Preview } from './preview';
@@ -69,6 +69,11 @@ export class LicenseService {
   /** For cards: from what the directory last knew, unless `fresh` (Manage licenses shows users as they are now). */
   usersById(actor: Actor, customerKey: string, ids: string[], options: { fresh?: boolean } = {}): Promise<DirectoryUserRecord[]> {
     return this.queries.usersById(actor, customerKey, ids, options);
+  }
+
+  /** The known selected users in sort-key order and holders per product (see CustomerDirectory.selectionSummary). */
+  selectionSummary(actor: Actor, customerKey: string, selection: { has(id: string): boolean; ids(): string[] }): Promise<SelectionSummary> {
+    return this.queries.selectionSummary(actor, customerKey, selection);
   }
 
   departments(actor: Actor, customerKey: string): Promise<string[]> {

@@ -79,6 +79,7 @@ export const labels: Labels = {
   plansOff: (n) => `${n} Servicepläne aus`,
   notAssignable: (why) => `Nicht zuweisbar: ${why}`,
   selectionTooLarge: (max) => `Es können höchstens ${max} Benutzer gleichzeitig ausgewählt werden.`,
+  countsOnly: (n) => `Mehr als ${n} Benutzer sind ausgewählt: Jedes Produkt zeigt, wie viele von ihnen es haben, nicht wer.`,
   andMore: (n) => `und ${n} weitere`,
   previewTitle: 'Vor dem Speichern prüfen',
   previewIntro: (fail, total) => `${fail} von ${total} Benutzern würden diese Änderung nicht erhalten:`,

@@ -78,6 +78,7 @@ export const labels = {
   plansOff: (n: number) => `${n} service plans off`,
   notAssignable: (why: string) => `Not assignable: ${why}`,
   selectionTooLarge: (max: number) => `At most ${max} users can be selected at once.`,
+  countsOnly: (n: number) => `More than ${n} users are selected: each product shows how many of them hold it, not who.`,
   andMore: (n: number) => `and ${n} more`,
   previewTitle: 'Check before saving',
   previewIntro: (fail: number, total: number) => `${fail} of ${total} users would not get this change:`,
