@@ -38,6 +38,15 @@ export interface OperationDoc {
   completedChunks: number;
   seatDemand: SeatDemand[];
   counts: OutcomeCounts;
+  /** How many users the request names (also when their ids are kept apart, below). */
+  userCount?: number;
+  /**
+   * A request naming more than `inlineUserIds` users keeps its ids apart, in documents of `idsPerDoc`
+   * (100,000 ids are about 4 MB; an item is at most 2 MB): `request.userIds` is then empty. `key` is the
+   * hash of the id list, so the documents' names differ for every list and writing one again after a
+   * lost reply writes the same content (see OperationRepository.create).
+   */
+  userIdDocs?: { key: string; docs: number; idsPerDoc: number };
   /**
    * Where the admin who started it is waiting (opaque to the domain: the bot's conversation reference
    * and progress message id), so whichever instance finishes the operation can tell them the end.
@@ -77,9 +86,89 @@ const UNKNOWN_OUTCOME_TRIES = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const chunkDocId = (operationId: string, chunk: number) => `${operationId}:chunk:${chunk}`;
+const idsDocId = (operationId: string, key: string, i: number) => `${operationId}:ids:${key.slice(0, 24)}:${i}`;
+
+export interface OperationStoreOptions {
+  /** Up to this many user ids stay inside the operation's own document (as before: one read). */
+  inlineUserIds: number;
+  /** Ids per document beyond that: 10,000 GUIDs are about 400 KB. */
+  idsPerDoc: number;
+}
+
+export const DEFAULT_OPERATION_STORE_OPTIONS: OperationStoreOptions = { inlineUserIds: 20_000, idsPerDoc: 10_000 };
+
+interface UserIdsDoc {
+  id: string;
+  type: 'operationUserIds';
+  customerId: string;
+  operationId: string;
+  key: string;
+  part: number;
+  userIds: string[];
+}
 
 export class OperationRepository {
-  constructor(private readonly container: Container) {}
+  /** Id documents read, by name: their content never changes under a name (it is named by its hash). */
+  private readonly idDocs = new Map<string, string[]>();
+
+  constructor(
+    private readonly container: Container,
+    readonly options: OperationStoreOptions = DEFAULT_OPERATION_STORE_OPTIONS,
+  ) {}
+
+  /**
+   * The operation's document as stored: a request with more than `inlineUserIds` users gets its ids
+   * written apart first (an undo's per-user targets need its ids inline, and are bounded in size).
+   */
+  async prepare(doc: OperationDoc): Promise<OperationDoc> {
+    const ids = doc.request.userIds;
+    const counted = { ...doc, userCount: ids.length };
+    if (ids.length <= this.options.inlineUserIds || doc.request.mode === 'undo') return counted;
+    const key = createHash('sha256').update(ids.join(',')).digest('hex');
+    const size = this.options.idsPerDoc;
+    const docs = Math.ceil(ids.length / size);
+    for (let part = 0; part < docs; part++) {
+      const idsDoc: UserIdsDoc = { id: idsDocId(doc.id, key, part), type: 'operationUserIds', customerId: doc.customerId, operationId: doc.id, key, part, userIds: ids.slice(part * size, (part + 1) * size) };
+      // Named by the list's hash: a repeat (lost reply) or a rival create of the same list is the same content.
+      await withRetry(() => this.container.items.upsert(idsDoc));
+    }
+    return { ...counted, request: { ...doc.request, userIds: [] }, userIdDocs: { key, docs, idsPerDoc: size } };
+  }
+
+  /** How many users an operation's request names. */
+  static userCount(op: OperationDoc): number {
+    return op.userCount ?? op.request.userIds.length;
+  }
+
+  /** The request's user ids from `from` to `to` (exclusive), read from their documents when kept apart. */
+  async userIds(op: OperationDoc, from = 0, to = OperationRepository.userCount(op)): Promise<string[]> {
+    const stored = op.userIdDocs;
+    if (!stored) return op.request.userIds.slice(from, to);
+    const out: string[] = [];
+    for (let part = Math.floor(from / stored.idsPerDoc); part < stored.docs && part * stored.idsPerDoc < to; part++) {
+      const ids = await this.idsPart(op, stored.key, part);
+      const start = part * stored.idsPerDoc;
+      out.push(...ids.slice(Math.max(0, from - start), Math.max(0, to - start)));
+    }
+    return out;
+  }
+
+  /** The request as it was made, ids included. */
+  async fullRequest(op: OperationDoc): Promise<ParsedChangeRequest> {
+    return op.userIdDocs ? { ...op.request, userIds: await this.userIds(op) } : op.request;
+  }
+
+  private async idsPart(op: OperationDoc, key: string, part: number): Promise<string[]> {
+    const id = idsDocId(op.id, key, part);
+    const cached = this.idDocs.get(id);
+    if (cached) return cached;
+    const doc = await readItem<UserIdsDoc>(this.container, id, op.customerId);
+    if (!doc || doc.key !== key) throw new Error(`user ids ${part} of ${op.id} are missing`);
+    // A few parts only (a run reads them in order): enough to not read one again per chunk.
+    if (this.idDocs.size >= 4) this.idDocs.delete(this.idDocs.keys().next().value!);
+    this.idDocs.set(id, doc.userIds);
+    return doc.userIds;
+  }
 
   get(customerId: string, operationId: string): Promise<OperationDoc | undefined> {
     return readItem<OperationDoc>(this.container, operationId, customerId);
@@ -197,14 +286,18 @@ export class OperationRepository {
     const top = Math.max(1, Math.min(100, Math.floor(limit))) + (anchor?.shown.length ?? 0);
     const rows = await queryAll<OperationHeadline>(
       this.container,
-      `SELECT TOP ${top} c.id, c.customerId, c.idempotencyKey, c.status, c.createdAt, c.completedAt, c.counts, c.seatDemand, c.request.requestedBy AS requestedBy, c.request.mode AS mode, c.request.licensesToAssign AS licensesToAssign, c.request.licensesToRemove AS licensesToRemove, ARRAY_LENGTH(c.request.userIds) AS userCount, c.request.undo.operationId AS undoOfId, c.request.undo.createdAt AS undoOfAt FROM c WHERE c.customerId = @c AND c.type = "operation"${anchor ? ' AND c.createdAt <= @before' : ''} ORDER BY c.createdAt DESC`,
+      `SELECT TOP ${top} c.id, c.customerId, c.idempotencyKey, c.status, c.createdAt, c.completedAt, c.counts, c.seatDemand, c.request.requestedBy AS requestedBy, c.request.mode AS mode, c.request.licensesToAssign AS licensesToAssign, c.request.licensesToRemove AS licensesToRemove, ARRAY_LENGTH(c.request.userIds) AS inlineCount, c.userCount, c.request.undo.operationId AS undoOfId, c.request.undo.createdAt AS undoOfAt FROM c WHERE c.customerId = @c AND c.type = "operation"${anchor ? ' AND c.createdAt <= @before' : ''} ORDER BY c.createdAt DESC`,
       [{ name: '@c', value: customerId }, ...(anchor ? [{ name: '@before', value: anchor.before }] : [])],
     );
     const skip = new Set(anchor?.shown ?? []);
     return rows
       .filter((r) => !(skip.has(r.id) && r.createdAt === anchor?.before))
       .slice(0, top - (anchor?.shown.length ?? 0))
-      .map(({ undoOfId, undoOfAt, ...r }: OperationHeadline & { undoOfId?: string; undoOfAt?: string }) => (undoOfId ? { ...r, undoOf: { operationId: undoOfId, createdAt: undoOfAt ?? '' } } : r));
+      .map(({ undoOfId, undoOfAt, inlineCount, ...row }: OperationHeadline & { undoOfId?: string; undoOfAt?: string; inlineCount?: number }) => {
+        // Kept apart, the ids are not in the document: its count is (older documents have only the ids).
+        const r = { ...row, userCount: row.userCount ?? inlineCount ?? 0 };
+        return undoOfId ? { ...r, undoOf: { operationId: undoOfId, createdAt: undoOfAt ?? '' } } : r;
+      });
   }
 
   /** Running operations of every customer whose owner stopped beating (cross-partition, at start-up only). */
