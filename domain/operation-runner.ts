@@ -10,10 +10,8 @@ import type { Catalog } from './catalog';
 import { log, withLogFields } from './logging';
 import type { CustomerDirectory, DirectoryUserRecord } from './directory-port';
 import type { ParsedChangeRequest } from './model';
-import { countOutcomes, emptyCounts, predict, type Preview } from './preview';
+import { countOutcomes, emptyCounts, predictInParts, type Preview } from './preview';
 import { operationIdFor, OperationRepository, type OperationDoc, type SeatDemand } from './store/operations';
-import { availableUnits } from './model';
-import { evaluateUserChange, seatsAskedFor } from './rules';
 
 export interface OperationResult extends Preview {
   operationId: string;
@@ -166,18 +164,14 @@ export class OperationRunner {
    * 100,000 users are never in memory at once (each chunk then reads its own users).
    */
   private async demandOf(req: ParsedChangeRequest, catalog: Catalog): Promise<{ seatDemand: SeatDemand[]; users?: Map<string, DirectoryUserRecord> }> {
-    if (req.userIds.length <= PREFETCH_UP_TO) {
-      const users = await this.directory.usersById(req.customerKey, req.userIds);
-      return { seatDemand: predict(req, catalog, users).seatDemand, users };
-    }
-    const asked = new Map<string, number>();
-    for (let i = 0; i < req.userIds.length; i += PREFETCH_UP_TO) {
-      const ids = req.userIds.slice(i, i + PREFETCH_UP_TO);
+    let kept: Map<string, DirectoryUserRecord> | undefined;
+    const read = async (ids: string[]) => {
       const users = await this.directory.usersById(req.customerKey, ids);
-      for (const [skuId, n] of seatsAskedFor(ids.map((id) => evaluateUserChange(users.get(id), id, req, catalog)))) asked.set(skuId, (asked.get(skuId) ?? 0) + n);
-    }
-    const available = new Map(catalog.skus.map((s) => [s.skuId, availableUnits(s)]));
-    return { seatDemand: [...asked].map(([skuId, needed]) => ({ skuId, displayName: catalog.displayName(skuId), available: available.get(skuId) ?? 0, needed })) };
+      if (ids.length === req.userIds.length) kept = users;
+      return users;
+    };
+    const { seatDemand } = await predictInParts(req, catalog, read, PREFETCH_UP_TO);
+    return { seatDemand, users: kept };
   }
 
   /** Running, but its process stopped beating (its heartbeat is older than the lease). */

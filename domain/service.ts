@@ -7,7 +7,10 @@ import { parseChangeRequest, permissionsFor, requesterActor, RequestError } from
 import type { CustomerDirectory, DataFreshness, DirectoryUserRecord, PageMove, SelectionSummary, UserFilter, UserPage } from './directory-port';
 import type { Customer, LicenseChangeRequest, ParsedChangeRequest } from './model';
 import { OperationRunner, type OperationNotifier, type OperationResult, type Progress, type RunnerOptions } from './operation-runner';
-import { predict, type Preview } from './preview';
+import { predictInParts, type Preview } from './preview';
+
+/** Users read at a time for a preview: a change of 100,000 never holds every user document at once. */
+const PREVIEW_PART = 20_000;
 import { LicenseQueries, type HistoryPage, type OperationSummary } from './queries';
 import type { HistoryAnchor } from './store/operations';
 import { operationIdFor, type OperationRepository } from './store/operations';
@@ -155,7 +158,7 @@ export class LicenseService {
   async preview(input: LicenseChangeRequest): Promise<Preview> {
     const req = await this.authorizedChange(input);
     const catalog = await this.queries.loadCatalog(req.customerKey);
-    return predict(req, catalog, await this.directory.usersById(req.customerKey, req.userIds));
+    return predictInParts(req, catalog, (ids) => this.directory.usersById(req.customerKey, ids), PREVIEW_PART);
   }
 
   /** Throws as `apply` would for this change (bad request, not allowed), without reading or writing anything else. */
