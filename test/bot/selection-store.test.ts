@@ -2,7 +2,8 @@
 // a page's ticks touch only the small deltas, a lost reply of a chunk write is harmless, and old bases
 // do not pile up (also when two instances change one selection at the same moment).
 import type { Container } from '@azure/cosmos';
-import { changeSelection, currentSelection, rememberTicks } from '../../bot/selection';
+import { changeSelection, currentSelection, rememberTicks, SelectionTooLargeError } from '../../bot/selection';
+import { parseChangeRequest } from '../../domain/change-request';
 import { hashOfIds, type SelectionStoreOptions } from '../../bot/selection-store';
 import { SessionRepository } from '../../bot/session';
 import { turnSession } from '../../bot/turn-session';
@@ -156,4 +157,15 @@ test('two instances changing one selection at once: both changes kept, no base l
   const chunks = await chunkDocs(store.containers.sessions);
   expect(chunks.every((c) => c.id.includes(session.selection.base.key.slice(0, 40)))).toBe(true);
   expect(chunks).toHaveLength(session.selection.base.chunks);
+});
+
+test('past 100,000 users the selection is refused before anything is written, and a change request too', async () => {
+  const store = await emptyStore();
+  const { documents, calls } = counting(cosmosDocuments(store.containers.sessions));
+  const ctx = instance(documents);
+  await expect(changeSelection(ctx, { kind: 'replace', ids: ids(100_001) })).rejects.toBeInstanceOf(SelectionTooLargeError);
+  expect(calls.put + calls.update).toBe(0);
+  const change = (n: number) => ({ customerKey: 'contoso', userIds: ids(n), licensesToAssign: [{ skuId: ids(1)[0] }], requestedBy: { aadObjectId: 'x' }, idempotencyKey: 'k'.repeat(10) });
+  expect(() => parseChangeRequest(change(100_001))).toThrow(expect.objectContaining({ problem: 'tooManyUsers', params: { max: 100_000 } }));
+  expect(parseChangeRequest(change(100_000)).userIds).toHaveLength(100_000);
 });
