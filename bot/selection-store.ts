@@ -103,9 +103,9 @@ export class Selection {
     return (this.cachedHash ??= hashOfIds(this.ids()));
   }
 
-  /** The base this selection was read on (what a concurrent change must not have replaced). */
-  get baseKey(): string | undefined {
-    return this.ref.base?.key;
+  /** The same base with other deltas (or no base at all), without reading anything. */
+  withRef(ref: SelectionRef): Selection {
+    return new Selection(ref, ref.base && ref.base.key === this.ref.base?.key ? this.base : new Set());
   }
 }
 
@@ -140,8 +140,8 @@ export class SelectionStore {
    */
   async apply(sessionId: string, current: Selection, edit: SelectionEdit, max = Infinity): Promise<{ ref: SelectionRef; count: number; written?: SelectionRef['base'] }> {
     const ref = this.edited(current, edit);
-    // Same base, or none (replace): the count needs no read.
-    const next = new Selection(ref, ref.base ? await this.loadBase(sessionId, ref.base) : new Set());
+    // The same base, or none (replace): the count needs no read.
+    const next = current.withRef(ref);
     if (next.count > max) throw new SelectionTooLargeError(next.count);
     if (ref.added.length + ref.removed.length <= this.options.deltaLimit) return { ref, count: next.count };
     const base = await this.writeBase(sessionId, next.ids());
