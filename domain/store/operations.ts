@@ -5,6 +5,7 @@ import type { Container } from '@azure/cosmos';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ParsedChangeRequest } from '../model';
 import type { UserChangePlan } from '../rules';
+import { DEFAULT_OPERATION_STORE_OPTIONS, RequestUserIds, type OperationStoreOptions, type UserIdDocsRef } from './request-user-ids';
 import { isConflict, isPreconditionFailed, isUnknownOutcome as isUncertain, queryAll, readItem, retryDelay, stripDoc, withRetry } from './cosmos';
 
 export interface OutcomeCounts {
@@ -46,7 +47,7 @@ export interface OperationDoc {
    * hash of the id list, so the documents' names differ for every list and writing one again after a
    * lost reply writes the same content (see OperationRepository.create).
    */
-  userIdDocs?: { key: string; docs: number; idsPerDoc: number };
+  userIdDocs?: UserIdDocsRef;
   /**
    * Where the admin who started it is waiting (opaque to the domain: the bot's conversation reference
    * and progress message id), so whichever instance finishes the operation can tell them the end.
@@ -86,53 +87,23 @@ const UNKNOWN_OUTCOME_TRIES = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const chunkDocId = (operationId: string, chunk: number) => `${operationId}:chunk:${chunk}`;
-const idsDocId = (operationId: string, key: string, i: number) => `${operationId}:ids:${key.slice(0, 24)}:${i}`;
 
-export interface OperationStoreOptions {
-  /** Up to this many user ids stay inside the operation's own document (as before: one read). */
-  inlineUserIds: number;
-  /** Ids per document beyond that: 10,000 GUIDs are about 400 KB. */
-  idsPerDoc: number;
-}
-
-export const DEFAULT_OPERATION_STORE_OPTIONS: OperationStoreOptions = { inlineUserIds: 20_000, idsPerDoc: 10_000 };
-
-interface UserIdsDoc {
-  id: string;
-  type: 'operationUserIds';
-  customerId: string;
-  operationId: string;
-  key: string;
-  part: number;
-  userIds: string[];
-}
+export { DEFAULT_OPERATION_STORE_OPTIONS, type OperationStoreOptions } from './request-user-ids';
 
 export class OperationRepository {
-  /** Id documents read, by name: their content never changes under a name (it is named by its hash). */
-  private readonly idDocs = new Map<string, string[]>();
+  /** The user ids of requests too large to keep inside their operation's document. */
+  private readonly userIdDocs: RequestUserIds;
 
   constructor(
     private readonly container: Container,
     readonly options: OperationStoreOptions = DEFAULT_OPERATION_STORE_OPTIONS,
-  ) {}
+  ) {
+    this.userIdDocs = new RequestUserIds(container, options);
+  }
 
-  /**
-   * The operation's document as stored: a request with more than `inlineUserIds` users gets its ids
-   * written apart first (an undo's per-user targets need its ids inline, and are bounded in size).
-   */
-  async prepare(doc: OperationDoc): Promise<OperationDoc> {
-    const ids = doc.request.userIds;
-    const counted = { ...doc, userCount: ids.length };
-    if (ids.length <= this.options.inlineUserIds || doc.request.mode === 'undo') return counted;
-    const key = createHash('sha256').update(ids.join(',')).digest('hex');
-    const size = this.options.idsPerDoc;
-    const docs = Math.ceil(ids.length / size);
-    for (let part = 0; part < docs; part++) {
-      const idsDoc: UserIdsDoc = { id: idsDocId(doc.id, key, part), type: 'operationUserIds', customerId: doc.customerId, operationId: doc.id, key, part, userIds: ids.slice(part * size, (part + 1) * size) };
-      // Named by the list's hash: a repeat (lost reply) or a rival create of the same list is the same content.
-      await withRetry(() => this.container.items.upsert(idsDoc));
-    }
-    return { ...counted, request: { ...doc.request, userIds: [] }, userIdDocs: { key, docs, idsPerDoc: size } };
+  /** The operation's document as stored: a large request's ids written apart first (see RequestUserIds). */
+  prepare(doc: OperationDoc): Promise<OperationDoc> {
+    return this.userIdDocs.prepare(doc);
   }
 
   /** How many users an operation's request names. */
@@ -141,33 +112,8 @@ export class OperationRepository {
   }
 
   /** The request's user ids from `from` to `to` (exclusive), read from their documents when kept apart. */
-  async userIds(op: OperationDoc, from = 0, to = OperationRepository.userCount(op)): Promise<string[]> {
-    const stored = op.userIdDocs;
-    if (!stored) return op.request.userIds.slice(from, to);
-    const out: string[] = [];
-    for (let part = Math.floor(from / stored.idsPerDoc); part < stored.docs && part * stored.idsPerDoc < to; part++) {
-      const ids = await this.idsPart(op, stored.key, part);
-      const start = part * stored.idsPerDoc;
-      out.push(...ids.slice(Math.max(0, from - start), Math.max(0, to - start)));
-    }
-    return out;
-  }
-
-  /** The request as it was made, ids included. */
-  async fullRequest(op: OperationDoc): Promise<ParsedChangeRequest> {
-    return op.userIdDocs ? { ...op.request, userIds: await this.userIds(op) } : op.request;
-  }
-
-  private async idsPart(op: OperationDoc, key: string, part: number): Promise<string[]> {
-    const id = idsDocId(op.id, key, part);
-    const cached = this.idDocs.get(id);
-    if (cached) return cached;
-    const doc = await readItem<UserIdsDoc>(this.container, id, op.customerId);
-    if (!doc || doc.key !== key) throw new Error(`user ids ${part} of ${op.id} are missing`);
-    // A few parts only (a run reads them in order): enough to not read one again per chunk.
-    if (this.idDocs.size >= 4) this.idDocs.delete(this.idDocs.keys().next().value!);
-    this.idDocs.set(id, doc.userIds);
-    return doc.userIds;
+  userIds(op: OperationDoc, from = 0, to = OperationRepository.userCount(op)): Promise<string[]> {
+    return this.userIdDocs.slice(op, from, to);
   }
 
   get(customerId: string, operationId: string): Promise<OperationDoc | undefined> {
