@@ -1,6 +1,7 @@
 // License change operations in the `operations` container (partition key: customerId). One header
 // document per operation (its id derives from the idempotency key, so creating it is the idempotency
-// gate) and one document per chunk of per-user results, so 10,000 results never hit the 2 MB item limit.
+// gate) and one document per chunk of per-user results, so 10,000 results never hit the 2 MB item limit;
+// a request of more than 20,000 users keeps its ids apart (request-user-ids.ts).
 import type { Container } from '@azure/cosmos';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ParsedChangeRequest } from '../model';
