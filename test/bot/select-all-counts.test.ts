@@ -44,16 +44,18 @@ test('select all 2,500 matching → Manage licenses with counts under 28 KB → 
     const answered = await teams.click(chat, manage.id, 'saveLicenses', { ...save.data, [e3.id]: e3.type === 'Input.Toggle' ? 'true' : 'assign' });
     expect(textOf(answered.card)).toContain(`Checking ${USERS} users before saving`);
     await teams.waitForBackground();
-    const preview = connector.last();
+    const preview = connector.messages.find((m) => textOf(m.card).includes('users would be updated'))!;
+    expect(preview).toBeDefined();
     expect(Buffer.byteLength(JSON.stringify(preview.card))).toBeLessThan(TEAMS_CARD_LIMIT);
     expect(textOf(preview.card)).toMatch(/By reason: .*Not enough licenses [\d,]+/);
 
     const anyway = button(preview.card, 'Save anyway');
     await teams.click(chat, preview.id, anyway.verb, anyway.data);
     await teams.waitForBackground();
-    const result = connector.last();
+    // The progress message, updated to the result (the clicked preview is replaced by the click's answer).
+    const result = connector.messages.find((m) => /\d+ updated · \d+ failed · \d+ unchanged/.test(textOf(m.card)))!;
+    expect(result).toBeDefined();
     expect(Buffer.byteLength(JSON.stringify(result.card))).toBeLessThan(TEAMS_CARD_LIMIT);
-    expect(textOf(result.card)).toMatch(/\d+ updated · \d+ failed · \d+ unchanged/);
     expect(textOf(result.card)).toMatch(/By reason: .*Not enough licenses [\d,]+/);
   } finally {
     await teams.stop();
