@@ -8,10 +8,10 @@ import { SKU } from '../support/demo';
 import { closeStores, demoDataset, demoService } from '../support/store';
 import { FakeConnector, PEOPLE, TeamsHarness, button, inputs, personalChat, textOf } from '../support/teams';
 
-const USERS = 2500;
+const USERS = 2100; // past the 2,000 ids a session keeps inline: the selection becomes a base in chunks
 const TEAMS_CARD_LIMIT = 28 * 1024;
 
-test('select all 2,500 matching → Manage licenses with counts under 28 KB → Save → result counted per reason', async () => {
+test('select all 2,100 matching → Manage licenses with counts under 28 KB → Save → result counted per reason', async () => {
   const data = bigTenant(await demoDataset(), USERS);
   const { store } = await demoService({}, data);
   const connector = await new FakeConnector().start();
@@ -25,7 +25,7 @@ test('select all 2,500 matching → Manage licenses with counts under 28 KB → 
     const selected = await teams.click(chat, users.id, all.verb, all.data);
     expect(textOf(selected.card)).toContain(`${USERS} selected`);
 
-    // The session holds a reference and small deltas, not 2,500 ids.
+    // The session holds a reference to the base, not 2,100 ids.
     const raw = await cosmosDocuments(store.containers.sessions).read(sessionId);
     expect(Buffer.byteLength(JSON.stringify(raw))).toBeLessThan(4_000);
 
@@ -62,4 +62,4 @@ test('select all 2,500 matching → Manage licenses with counts under 28 KB → 
     await connector.stop();
     await closeStores();
   }
-}, 300_000); // about 30 s on an idle 2-core machine; room for a heavily loaded one
+}, 300_000); // about 25 s on this busy 2-core machine; room for a heavily loaded one
