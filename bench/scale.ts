@@ -1,8 +1,9 @@
 // `npm run bench:100k`: a 100,000-user customer on the embedded emulator (in a child process): import,
-// page, filter, select all matching, then preview and apply one product to every user. A change is capped
-// at MAX_USERS_PER_CHANGE (20,000: the request is stored with its operation, an item is ≤ 2 MB), so the
-// 100,000 go as 5 changes one after another. Figures go into BENCHMARKS.md after every phase, so a run
-// cut short still reports what it measured. BENCH_USERS resizes it.
+// page, filter, select all matching and open Manage licenses through the bot (the selection is a base in
+// chunk documents, the card shows counts), then preview and apply one product to every user as one
+// change (MAX_USERS_PER_CHANGE is 100,000: a request over 20,000 keeps its ids in documents of their
+// own). Figures go into BENCHMARKS.md after every phase, so a run cut short still reports what it
+// measured. BENCH_USERS resizes it.
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { importDataset, loadDataset } from '../domain/dataset';
@@ -12,6 +13,7 @@ import { cosmosBackends } from '../domain/store/backends';
 import { openCosmos, RequestMeter } from '../domain/store/cosmos';
 import { FakeConnector, TeamsHarness, textOf } from '../harness/teams';
 import { bigTenant } from './big-tenant';
+import { sessionIdFor } from '../bot/session';
 import { chat, setSession, summarizeTimes } from './bot-flows';
 import { startEmulatorProcess } from './emulator';
 import { MiB, peakRss, timed } from './measure';
@@ -63,6 +65,16 @@ async function main() {
     rows.push({ section: 'License Desk', what, users: USERS, p50: t.p50, p95: t.p95, note: `${t.runs} runs, max ${t.max.toFixed(0)} ms; page text: ${textOf(card).match(/Page [^\n]*/)?.[0] ?? ''}` });
   }
   await report('(running)');
+  // Select all N matching (no filter) and Manage licenses, as the admin clicks them.
+  await press('Apply filter', { filterDepartment: '*', filterText: '', filterLicense: '*', filterLocation: '*', filterStatus: '*' });
+  const selectMs = await press(`Select all ${USERS.toLocaleString('en-US')} matching`);
+  const session = await teams.sessions().get(sessionIdFor(chat.conversation.id, ALEX.aadObjectId));
+  const sessionBytes = Buffer.byteLength(JSON.stringify(session));
+  const [manage, manageSeconds] = await timed(() => teams.say(chat, 'licenses'));
+  const manageBytes = Buffer.byteLength(JSON.stringify(manage.card));
+  rows.push({ section: 'License Desk', what: 'bot: select all matching', users: USERS, seconds: selectMs / 1000, note: `${textOf(card).match(/[\d,]+ selected/)?.[0] ?? '?'}; session document ${sessionBytes.toLocaleString('en-US')} bytes` });
+  rows.push({ section: 'License Desk', what: 'bot: open Manage licenses, all selected', users: USERS, seconds: manageSeconds, largestCardBytes: manageBytes, note: `counts, not names; card ${manageBytes.toLocaleString('en-US')} bytes (Teams: 28,672)` });
+  await report('(running)');
   await teams.stop();
   await connector.stop();
 
@@ -77,6 +89,7 @@ async function main() {
   let updated = 0;
   m = meter.snapshot();
   for (let start = 0; start < ids.length; start += MAX_USERS_PER_CHANGE) {
+    // One change for up to 100,000 users (more would go as several).
     const request = { customerKey: 'bigcorp', userIds: ids.slice(start, start + MAX_USERS_PER_CHANGE), requestedBy: ALEX, idempotencyKey: `scale-${Date.now()}-${start}`, mode: 'add' as const, licensesToAssign: [{ skuId: POWER_BI, disabledPlans: [] }] };
     const [, p] = await timed(() => service.preview(request));
     const [result, a] = await timed(() => service.apply(request));

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { licenseToAssignSchema } from '../domain/model';
 import type { KeyedDocuments } from '../domain/store/keyed-documents';
+import { DEFAULT_SELECTION_OPTIONS, emptySelectionRef, selectionRefSchema, SelectionStore, type SelectionStoreOptions } from './selection-store';
 
 const draftSchema = z.object({
   choices: z.record(z.string(), z.enum(['assign', 'remove', 'keep'])),
@@ -13,10 +14,21 @@ const draftSchema = z.object({
 /** The longest filter text kept: what the users card's search box holds (its maxLength). */
 export const MAX_FILTER_CHARS = 100;
 
-export const sessionSchema = z.object({
+/**
+ * A whole id list under `selected` (sessions stored before the selection store, and set-ups in tests
+ * and the benchmark) replaces the selection, kept inline; the next change folds it if it is long.
+ */
+function legacySelected(doc: unknown): unknown {
+  if (!doc || typeof doc !== 'object' || !Array.isArray((doc as { selected?: unknown }).selected)) return doc;
+  const { selected, ...rest } = doc as { selected: unknown[] };
+  return { ...rest, selection: { added: [...new Set(selected.filter((id): id is string => typeof id === 'string'))], removed: [] } };
+}
+
+export const sessionSchema = z.preprocess(legacySelected, z.object({
   id: z.string(),
   customerKey: z.string().optional(),
-  selected: z.array(z.string()).default([]),
+  /** Who is selected: a reference to a base in chunk documents plus small deltas (selection-store.ts). */
+  selection: selectionRefSchema.default(emptySelectionRef),
   // A longer text stored before the limit existed is dropped on read, so such a session recovers.
   filter: z
     .object({
@@ -48,7 +60,7 @@ export const sessionSchema = z.object({
     })
     .optional(),
   updatedAt: z.string().optional(),
-});
+}));
 export type Session = z.infer<typeof sessionSchema>;
 
 /** Channel threads share their channel's session: Teams appends ";messageid=…" per thread. */
@@ -58,7 +70,15 @@ export function sessionIdFor(conversationId: string, person: string): string {
 }
 
 export class SessionRepository {
-  constructor(private readonly documents: KeyedDocuments) {}
+  /** The selections' chunk documents, beside the sessions (same container, their own ids). */
+  readonly selections: SelectionStore;
+
+  constructor(
+    private readonly documents: KeyedDocuments,
+    selectionOptions: SelectionStoreOptions = DEFAULT_SELECTION_OPTIONS,
+  ) {
+    this.selections = new SelectionStore(documents, selectionOptions);
+  }
 
   async get(id: string): Promise<Session> {
     return sessionSchema.parse((await this.documents.read(id)) ?? { id });

@@ -17,15 +17,39 @@ export type HoldState = 'all' | 'some' | 'none';
 export interface ProductRow {
   product: Product;
   state: HoldState;
+  /** Who holds it (empty for a large selection, which shows counts only). */
   holders: DirectoryUser[];
+  holderCount: number;
 }
+
+/**
+ * A selection too large to list (Manage licenses shows counts, not names, beyond MANAGE_NAMES_UP_TO):
+ * how many users, the first few names in sort order, and per product how many hold it.
+ */
+export interface SelectionCounts {
+  total: number;
+  firstNames: string[];
+  holders: Record<string, number>;
+}
+
+/** Up to this many selected users, Manage licenses names who holds what; beyond, it shows counts. */
+export const MANAGE_NAMES_UP_TO = 200;
+
+const stateFor = (holders: number, total: number): HoldState => (holders === 0 ? 'none' : holders === total ? 'all' : 'some');
 
 /** Tri-state per product: do all, some or none of the selected users hold it? */
 export function productRows(products: Product[], users: DirectoryUser[]): ProductRow[] {
   return products.map((product) => {
     const holders = users.filter((u) => u.assignedLicenses.some((l) => l.skuId === product.skuId));
-    const state: HoldState = holders.length === 0 ? 'none' : holders.length === users.length ? 'all' : 'some';
-    return { product, state, holders };
+    return { product, state: stateFor(holders.length, users.length), holders, holderCount: holders.length };
+  });
+}
+
+/** The same rows from counts alone (a large selection). */
+export function productRowsFromCounts(products: Product[], counts: SelectionCounts): ProductRow[] {
+  return products.map((product) => {
+    const n = counts.holders[product.skuId] ?? 0;
+    return { product, state: stateFor(n, counts.total), holders: [], holderCount: n };
   });
 }
 
@@ -60,16 +84,18 @@ export const PRODUCTS_PER_CARD = 12;
 /** Step 4: every product with available seats, who holds it, and a control to assign or revoke it. */
 export function manageLicensesCard(
   lang: Lang,
-  input: { customer: Customer; users: DirectoryUser[]; products: Product[]; draft: LicenseDraft; buyMoreUrl: string; cardId: string; notice?: string; page?: number; readFrom?: string },
+  input: { customer: Customer; users: DirectoryUser[]; counts?: SelectionCounts; products: Product[]; draft: LicenseDraft; buyMoreUrl: string; cardId: string; notice?: string; page?: number; readFrom?: string },
 ): AdaptiveCard {
   const l = labels[lang];
   const sorted = [...input.users].sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const counts = input.counts;
+  const total = counts ? counts.total : sorted.length;
   const pageCount = Math.max(1, Math.ceil(input.products.length / PRODUCTS_PER_CARD));
   const page = Math.min(Math.max(1, input.page ?? 1), pageCount);
   const shown = input.products.slice((page - 1) * PRODUCTS_PER_CARD, page * PRODUCTS_PER_CARD);
-  const rows = productRows(shown, sorted).map(({ product, state, holders }) => {
+  const rows = (counts ? productRowsFromCounts(shown, counts) : productRows(shown, sorted)).map(({ product, state, holders, holderCount }) => {
     const off = input.draft.disabledPlans[product.skuId]?.length ?? 0;
-    const mark = state === 'all' ? `☑ ${l.holdAll}` : state === 'some' ? `◩ ${l.holdSome(holders.length, sorted.length)}` : `☐ ${l.holdNone}`;
+    const mark = state === 'all' ? `☑ ${l.holdAll}` : state === 'some' ? `◩ ${l.holdSome(holderCount, total)}` : `☐ ${l.holdNone}`;
     const details = [
       mark,
       holders.length ? `${l.assigned}: ${nameList(holders.map((h) => h.displayName), 5, l.andMore)}` : '',
@@ -91,9 +117,11 @@ export function manageLicensesCard(
   return expand(template, {
     labels: l,
     customerLine: input.readFrom ? `${input.customer.displayName} · ${input.readFrom}` : input.customer.displayName,
-    notice: input.notice ?? '',
-    selectedHeading: `${l.selectedUsers} (${sorted.length})`,
-    selectedNames: nameList(sorted.map((u) => u.displayName), 15, l.andMore),
+    notice: [input.notice ?? '', counts ? l.countsOnly(MANAGE_NAMES_UP_TO) : ''].filter(Boolean).join('\n\n'),
+    selectedHeading: `${l.selectedUsers} (${total})`,
+    selectedNames: counts
+      ? `${counts.firstNames.slice(0, 15).join(', ')}${total > 15 ? ` ${l.andMore(total - Math.min(15, counts.firstNames.length))}` : ''}`
+      : nameList(sorted.map((u) => u.displayName), 15, l.andMore),
     products: rows,
     plansForDefault: rows[0]?.skuId ?? '',
     buyMoreUrl: input.buyMoreUrl,

@@ -6,7 +6,8 @@ import historyTemplate from './templates/history.json';
 import type { Customer } from '../domain/model';
 import type { UserChangePlan } from '../domain/rules';
 import type { HistoryAnchor, OperationResult, OperationSummary, Preview } from '../domain/service';
-import { errorText, labels, type Lang } from './i18n';
+import type { LicenseErrorCode } from '../domain/errors';
+import { errorText, labels, messages, type Lang } from './i18n';
 import { clip, expand, nameList, type AdaptiveCard } from './render';
 
 export const RESULTS_PER_PAGE = 15;
@@ -45,6 +46,16 @@ export function changeSummary(lang: Lang, assign: string[], remove: string[], us
   return `${parts.join(' · ')} → ${users} ${lang === 'de' ? 'Benutzer' : 'users'}`;
 }
 
+/** Failures counted per reason, most frequent first: "By reason: Not enough licenses 7,500 · …". */
+export function reasonsLine(results: UserChangePlan[], lang: Lang): string {
+  const counts = new Map<LicenseErrorCode, number>();
+  for (const r of results) if (r.status === 'failed') for (const code of new Set(r.errors.map((e) => e.code))) counts.set(code, (counts.get(code) ?? 0) + 1);
+  if (!counts.size) return '';
+  const locale = lang === 'de' ? 'de-DE' : 'en-US';
+  const parts = [...counts].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${messages[lang].errorNames[code]} ${n.toLocaleString(locale)}`);
+  return labels[lang].byReason(parts.join(' · '));
+}
+
 export function previewCard(
   lang: Lang,
   input: { customer: Customer; preview: Preview; change: { assign: string[]; remove: string[] }; cardId: string; canSave: boolean },
@@ -57,7 +68,7 @@ export function previewCard(
     customerLine: input.customer.displayName,
     changeLine: changeSummary(lang, input.change.assign, input.change.remove, preview.results.length),
     seats: preview.seatDemand.map((d) => ({ title: d.displayName, value: `${d.needed} / ${d.available}` })),
-    intro: failures.length ? l.previewIntro(failures.length, preview.results.length) : '',
+    intro: failures.length ? `${l.previewIntro(failures.length, preview.results.length)}\n\n${reasonsLine(failures, lang)}` : '',
     changedText: preview.changedOutside ? l.changedOutside(preview.changedOutside, preview.results.length) : '',
     failures: failures.slice(0, PREVIEW_FAILURES_SHOWN).map((r) => ({ name: who(r), problems: problemLines(r, lang) })),
     moreText: failures.length > PREVIEW_FAILURES_SHOWN ? l.andMore(failures.length - PREVIEW_FAILURES_SHOWN) : '',
@@ -94,6 +105,7 @@ export function resultCard(
     customerLine: input.customer.displayName,
     countsText: l.resultCounts(result.counts.succeeded, result.counts.failed, result.counts.noChange),
     countsColor: result.counts.failed ? 'Attention' : 'Good',
+    reasonsText: reasonsLine(result.results, lang),
     byText: l.by(result.requestedBy.displayName || result.requestedBy.aadObjectId, when(result.completedAt ?? result.createdAt)),
     replayedText: result.replayed ? l.replayed : '',
     notice: input.notice ?? '',

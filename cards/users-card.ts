@@ -13,7 +13,8 @@ export const WITHOUT = '!';
 export interface UsersCardInput {
   customer: Customer;
   page: UserPage;
-  selectedIds: ReadonlySet<string>;
+  /** The selection (a Set, or the bot's compact selection): only `has` and `size` are read. */
+  selectedIds: Pick<ReadonlySet<string>, 'has' | 'size'>;
   filter: { text?: string; department?: string; skuId?: string; lacksSkuId?: string; usageLocation?: string; accountEnabled?: boolean };
   departments: string[];
   /** Usage locations present (the customer's summary). */

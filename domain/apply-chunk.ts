@@ -23,13 +23,13 @@ export class ChunkWriter {
   ) {}
 
   /**
-   * The chunk's per-user results, in request order. `prefetched`: users read for the preview, reused.
+   * The chunk's per-user results, in request order. `ids`: the chunk's users (the runner reads them
+   * from the operation, where a large request keeps them apart). `prefetched`: users read for the preview, reused.
    * `fence`: the lease's, checked before every write (seats and users), so a runner that lost its lease
    * stops before writing anything more.
    */
-  async write(op: OperationDoc, chunk: number, catalog: Catalog, prefetched?: Map<string, DirectoryUserRecord>, fence: () => void = () => undefined): Promise<UserChangePlan[]> {
+  async write(op: OperationDoc, chunk: number, ids: string[], catalog: Catalog, prefetched?: Map<string, DirectoryUserRecord>, fence: () => void = () => undefined): Promise<UserChangePlan[]> {
     const req = op.request;
-    const ids = req.userIds.slice(chunk * op.chunkSize, (chunk + 1) * op.chunkSize);
     const users = prefetched ? new Map(ids.filter((id) => prefetched.has(id)).map((id) => [id, prefetched.get(id)!])) : await this.directory.usersById(op.customerId, ids);
     const key = reservationKey(op, chunk);
     const seats = this.directory.seats;

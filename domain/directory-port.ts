@@ -176,6 +176,12 @@ export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUser
    * `fresh: false`: what the directory last knew is enough (ids and names for a card; a mirror is fine).
    */
   usersById(customerId: string, ids: string[], options?: { fresh?: boolean }): Promise<Map<string, U>>;
+  /**
+   * The known users among a selection, in sort-key order, and per product how many of them hold it —
+   * from what the directory last knew, without reading the users themselves (a selection can be
+   * 100,000 users: Manage licenses shows counts for it). Optional: without it, the users are read.
+   */
+  selectionSummary?(customerId: string, selected: { has(id: string): boolean }): Promise<SelectionSummary>;
   /** Applies one user's change, all or nothing (see the contract above). */
   applyUserChange(write: UserLicenseWrite<U>): Promise<UserWriteOutcome<U>>;
   /** Where the runner draws seats from. */
@@ -184,6 +190,13 @@ export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUser
   refresh?(customerId: string): Promise<unknown>;
   /** A directory with a source elsewhere (Graph): when users and products were last read from it. */
   freshness?(customerId: string): Promise<DataFreshness>;
+}
+
+export interface SelectionSummary {
+  /** The selected users the directory knows, in sort-key order. */
+  ids: string[];
+  /** Per product (skuId): how many of them hold it. */
+  holders: Record<string, number>;
 }
 
 export interface DataFreshness {

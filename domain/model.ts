@@ -188,8 +188,11 @@ export type ChangeMode = 'add' | 'replace' | 'remove' | 'undo';
 export const licenseToAssignSchema = z.object({ skuId: guidLike, disabledPlans: z.array(guidLike).optional() });
 export type LicenseToAssign = z.infer<typeof licenseToAssignSchema>;
 
-/** The most users one change may name: the request is stored with its operation (Cosmos items ≤ 2 MB). */
-export const MAX_USERS_PER_CHANGE = 20_000;
+/**
+ * The most users one change may name: a customer of 100,000 in one go. Up to 20,000 the request's ids
+ * are stored inside its operation; beyond, in documents of their own (Cosmos items are ≤ 2 MB).
+ */
+export const MAX_USERS_PER_CHANGE = 100_000;
 
 /**
  * An undo: per user, the licenses to go back to and those the undone change left; a user is put back

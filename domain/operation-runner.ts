@@ -10,8 +10,8 @@ import type { Catalog } from './catalog';
 import { log, withLogFields } from './logging';
 import { DirectoryUnreachableError, type CustomerDirectory, type DirectoryUserRecord } from './directory-port';
 import type { ParsedChangeRequest } from './model';
-import { countOutcomes, emptyCounts, predict, type Preview } from './preview';
-import { operationIdFor, type OperationDoc, type OperationRepository } from './store/operations';
+import { countOutcomes, emptyCounts, predictInParts, type Preview } from './preview';
+import { operationIdFor, OperationRepository, type OperationDoc, type SeatDemand } from './store/operations';
 
 export interface OperationResult extends Preview {
   operationId: string;
@@ -93,6 +93,8 @@ export const isStoreFault = (err: unknown) => err instanceof ContentionError || 
 
 export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_BLOCKED_RETRY_MS = 5 * 60_000;
+/** Requests up to this many users are read once before the run and kept for its chunks. */
+const PREFETCH_UP_TO = 20_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Progress for a waiting admin elsewhere: at most this often. */
 const NOTIFY_PROGRESS_EVERY_MS = 2_000;
@@ -141,9 +143,7 @@ export class OperationRunner {
     if (this.stopping) throw new RunnerStoppingError();
 
     const catalog = await this.loadCatalog(req.customerKey);
-    // Read once, used by the prediction and by the chunks: a user changed since is caught by its write.
-    const users = await this.directory.usersById(req.customerKey, req.userIds);
-    const { seatDemand } = predict(req, catalog, users);
+    const { seatDemand, users } = await this.demandOf(req, catalog);
     const op: OperationDoc = {
       id: operationId, type: 'operation', customerId: req.customerKey, idempotencyKey: req.idempotencyKey, request: req,
       status: 'running', createdAt: now(), heartbeatAt: now(), owner: this.instanceId, attempt: 1,
@@ -155,13 +155,30 @@ export class OperationRunner {
     let created: OperationDoc | undefined;
     const sentAt = Date.now();
     try {
-      created = (await this.operations.create(op)) ? await this.operations.get(req.customerKey, operationId) : undefined;
+      // A large request's ids are written apart first (the stored header then names them).
+      created = (await this.operations.create(await this.operations.prepare(op))) ? await this.operations.get(req.customerKey, operationId) : undefined;
     } finally {
       if (!created) this.runningHere.delete(operationId);
     }
     if (!created) return this.awaitExisting((await this.operations.get(req.customerKey, operationId))!);
     log.info({ customerId: req.customerKey, users: req.userIds.length, chunks: op.chunkCount }, 'operation started');
     return this.run(this.leaseOn(created, sentAt), { onProgress, prefetched: users, takenOver: false });
+  }
+
+  /**
+   * The whole request's seat demand. Up to PREFETCH_UP_TO users are read once and kept for the chunks
+   * (a user changed since is caught by its write); a larger request is read in parts and not kept, so
+   * 100,000 users are never in memory at once (each chunk then reads its own users).
+   */
+  private async demandOf(req: ParsedChangeRequest, catalog: Catalog): Promise<{ seatDemand: SeatDemand[]; users?: Map<string, DirectoryUserRecord> }> {
+    let kept: Map<string, DirectoryUserRecord> | undefined;
+    const read = async (ids: string[]) => {
+      const users = await this.directory.usersById(req.customerKey, ids);
+      if (ids.length === req.userIds.length) kept = users;
+      return users;
+    };
+    const { seatDemand } = await predictInParts(req, catalog, read, PREFETCH_UP_TO);
+    return { seatDemand, users: kept };
   }
 
   /** Running, but its process stopped beating (its heartbeat is older than the lease). */
@@ -298,14 +315,14 @@ export class OperationRunner {
   private async runChunks(lease: Lease, onProgress: OnProgress | undefined, prefetched: Map<string, DirectoryUserRecord> | undefined, takenOver: boolean): Promise<OperationResult> {
     const start = lease.op;
     const catalog = await this.loadCatalog(start.customerId);
-    const total = start.request.userIds.length;
+    const total = OperationRepository.userCount(start);
     const notify = takenOver && start.notify !== undefined ? this.notifier : undefined;
     let lastNotified = 0;
     for (let chunk = lease.op.completedChunks; chunk < start.chunkCount; chunk++) {
       if (this.stopping) throw new RunnerStoppingError(start.id);
       const op = lease.op;
       const saved = await this.operations.chunk(op, chunk);
-      let results = saved ? saved.results : await this.chunks.write(op, chunk, catalog, prefetched, lease.fence);
+      let results = saved ? saved.results : await this.chunks.write(op, chunk, await this.operations.userIds(op, chunk * op.chunkSize, (chunk + 1) * op.chunkSize), catalog, prefetched, lease.fence);
       if (!saved) {
         lease.fence();
         results = await this.operations.saveChunk(op, chunk, results);

@@ -34,10 +34,31 @@ export function demandMap(seatDemand: SeatDemand[]) {
 /** The predicted outcome per user and the seat demand per product; reads nothing, writes nothing. */
 export function predict(req: ParsedChangeRequest, catalog: Catalog, users: Map<string, DirectoryUser>): Preview {
   const evaluated = req.userIds.map((id) => evaluateUserChange(users.get(id), id, req, catalog));
+  const changedOutside = req.userIds.filter((id) => (users.get(id) as { changedOutside?: boolean } | undefined)?.changedOutside).length;
+  return predictEvaluated(req, catalog, evaluated, changedOutside);
+}
+
+/**
+ * The same prediction with the users read `partSize` at a time and let go after their rules ran, so a
+ * change of 100,000 users never holds 100,000 user documents at once (only their per-user plans).
+ */
+export async function predictInParts(req: ParsedChangeRequest, catalog: Catalog, read: (ids: string[]) => Promise<Map<string, DirectoryUser>>, partSize: number): Promise<Preview> {
+  if (req.userIds.length <= partSize) return predict(req, catalog, await read(req.userIds));
+  const evaluated: UserChangePlan[] = [];
+  let changedOutside = 0;
+  for (let i = 0; i < req.userIds.length; i += partSize) {
+    const ids = req.userIds.slice(i, i + partSize);
+    const users = await read(ids);
+    for (const id of ids) evaluated.push(evaluateUserChange(users.get(id), id, req, catalog));
+    changedOutside += ids.filter((id) => (users.get(id) as { changedOutside?: boolean } | undefined)?.changedOutside).length;
+  }
+  return predictEvaluated(req, catalog, evaluated, changedOutside);
+}
+
+function predictEvaluated(req: ParsedChangeRequest, catalog: Catalog, evaluated: UserChangePlan[], changedOutside: number): Preview {
   const available = new Map(catalog.skus.map((s) => [s.skuId, availableUnits(s)]));
   const asked = seatsAskedFor(evaluated);
   const seatDemand: SeatDemand[] = [...asked].map(([skuId, needed]) => ({ skuId, displayName: catalog.displayName(skuId), available: available.get(skuId) ?? 0, needed }));
   const results = allocateSeats(evaluated, available, catalog, demandMap(seatDemand));
-  const changedOutside = req.userIds.filter((id) => (users.get(id) as { changedOutside?: boolean } | undefined)?.changedOutside).length;
   return { customerKey: req.customerKey, results, counts: countOutcomes(results), seatDemand, ...(changedOutside ? { changedOutside } : {}) };
 }

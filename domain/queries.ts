@@ -3,7 +3,7 @@
 import { authorize, customersInScope, findAdmin, requesterOf, AccessDeniedError, type Actor, type Permission } from './access';
 import { RequestError } from './errors';
 import { Catalog, type Product } from './catalog';
-import type { CustomerDirectory, DirectorySummary, DirectoryUserRecord, PageMove, UserFilter, UserPage } from './directory-port';
+import type { CustomerDirectory, DirectorySummary, DirectoryUserRecord, PageMove, SelectionSummary, UserFilter, UserPage } from './directory-port';
 import { summarizeResolutions, type NamedEntry, type PastedListResolution } from './user-resolution';
 import type { Customer, LicenseChangeRequest } from './model';
 import type { HistoryAnchor, OperationRepository, OutcomeCounts } from './store/operations';
@@ -88,6 +88,19 @@ export class LicenseQueries {
     await this.authorize(actor, customerKey, 'view');
     const found = await this.directory.usersById(customerKey, ids, { fresh: options.fresh ?? false });
     return ids.map((id) => found.get(id)).filter((u): u is DirectoryUserRecord => !!u);
+  }
+
+  /**
+   * The known selected users in sort-key order and holders per product, without reading 100,000 user
+   * documents where the directory can tell (its page index); otherwise from the users (mirror is fine).
+   */
+  async selectionSummary(actor: Actor, customerKey: string, selection: { has(id: string): boolean; ids(): string[] }): Promise<SelectionSummary> {
+    await this.authorize(actor, customerKey, 'view');
+    if (this.directory.selectionSummary) return this.directory.selectionSummary(customerKey, selection);
+    const users = [...(await this.directory.usersById(customerKey, selection.ids(), { fresh: false })).values()].sort((a, b) => a.sortKey.localeCompare(b.sortKey));
+    const holders: Record<string, number> = {};
+    for (const u of users) for (const l of u.assignedLicenses) holders[l.skuId] = (holders[l.skuId] ?? 0) + 1;
+    return { ids: users.map((u) => u.id), holders };
   }
 
   async departments(actor: Actor, customerKey: string): Promise<string[]> {

@@ -4,10 +4,13 @@
 import type { Actor } from './access';
 import type { Catalog, Product } from './catalog';
 import { parseChangeRequest, permissionsFor, requesterActor, RequestError } from './change-request';
-import type { CustomerDirectory, DataFreshness, DirectoryUserRecord, PageMove, UserFilter, UserPage } from './directory-port';
+import type { CustomerDirectory, DataFreshness, DirectoryUserRecord, PageMove, SelectionSummary, UserFilter, UserPage } from './directory-port';
 import type { Customer, LicenseChangeRequest, ParsedChangeRequest } from './model';
 import { OperationRunner, type OperationNotifier, type OperationResult, type Progress, type RunnerOptions } from './operation-runner';
-import { predict, type Preview } from './preview';
+import { predictInParts, type Preview } from './preview';
+
+/** Users read at a time for a preview: a change of 100,000 never holds every user document at once. */
+const PREVIEW_PART = 20_000;
 import { LicenseQueries, type HistoryPage, type OperationSummary } from './queries';
 import type { HistoryAnchor } from './store/operations';
 import { operationIdFor, type OperationRepository } from './store/operations';
@@ -69,6 +72,11 @@ export class LicenseService {
   /** For cards: from what the directory last knew, unless `fresh` (Manage licenses shows users as they are now). */
   usersById(actor: Actor, customerKey: string, ids: string[], options: { fresh?: boolean } = {}): Promise<DirectoryUserRecord[]> {
     return this.queries.usersById(actor, customerKey, ids, options);
+  }
+
+  /** The known selected users in sort-key order and holders per product (see CustomerDirectory.selectionSummary). */
+  selectionSummary(actor: Actor, customerKey: string, selection: { has(id: string): boolean; ids(): string[] }): Promise<SelectionSummary> {
+    return this.queries.selectionSummary(actor, customerKey, selection);
   }
 
   departments(actor: Actor, customerKey: string): Promise<string[]> {
@@ -150,7 +158,7 @@ export class LicenseService {
   async preview(input: LicenseChangeRequest): Promise<Preview> {
     const req = await this.authorizedChange(input);
     const catalog = await this.queries.loadCatalog(req.customerKey);
-    return predict(req, catalog, await this.directory.usersById(req.customerKey, req.userIds));
+    return predictInParts(req, catalog, (ids) => this.directory.usersById(req.customerKey, ids), PREVIEW_PART);
   }
 
   /** Throws as `apply` would for this change (bad request, not allowed), without reading or writing anything else. */

@@ -1,4 +1,4 @@
-import { pageTicksSchema } from '../selection';
+import { changeSelection, pageTicksSchema } from '../selection';
 import { renderUsers } from '../views';
 import { defineAction } from './action';
 
@@ -6,7 +6,7 @@ export const clearSelection = defineAction({
   verb: 'clearSelection',
   data: pageTicksSchema,
   async handle(ctx) {
-    await ctx.updateSession((s) => ({ ...s, selected: [], draft: undefined }));
+    await changeSelection(ctx, { kind: 'replace', ids: [] }, (s) => ({ ...s, draft: undefined }));
     return { card: await renderUsers(ctx, 'stay') };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { labels } from '../../cards/i18n';
 import { idempotencyKeys, isCurrentCard, requestFor, submitChange } from '../save';
-import { currentCustomer, renderManage, renderResult, selectedUsersSorted } from '../views';
+import { currentCustomer, renderManage, renderResult, selectedIdsSorted } from '../views';
 import { defineAction } from './action';
 
 /** "Save anyway" on the preview: applies the change it showed, if that card is still the current one. */
@@ -25,7 +25,7 @@ export const confirmSave = defineAction({
       return { card: original ? await renderResult(ctx, original) : await renderManage(ctx) };
     }
     const customer = await currentCustomer(ctx);
-    const userIds = (await selectedUsersSorted(ctx, customer)).map((u) => u.id);
+    const { ids: userIds } = await selectedIdsSorted(ctx, customer);
     if (!isCurrentCard(pending, data.cardId, userIds)) return { card: await renderManage(ctx, l.staleCard) };
     const request = requestFor(ctx, customer.key, userIds, pending.change, idempotencyKeys.saveClick(ctx.sessionId, data.cardId, pending.change, userIds));
     const outcome = await submitChange(ctx, { customer, request, change: pending.change, previewFirst: false, pending: {} });

@@ -4,7 +4,7 @@ import { messageCard } from '../../cards/simple-cards';
 import { guard } from '../guard';
 import { afterTheTurn } from '../context';
 import { answerSeenClick, changeFromInputs, idempotencyKeys, isCurrentCard, isEmptyChange, requestFor, submitChange } from '../save';
-import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted } from '../views';
+import { currentCustomer, emptyDraft, renderManage, selectedIdsSorted } from '../views';
 import { defineAction } from './action';
 
 /** From this many users on, Save answers at once and checks and applies in the background. */
@@ -17,9 +17,9 @@ export const saveLicenses = defineAction({
   async handle(ctx, data) {
     const l = labels[ctx.lang];
     const customer = await currentCustomer(ctx);
-    const users = await selectedUsersSorted(ctx, customer);
-    if (!users.length) return { card: await renderManage(ctx) };
-    const userIds = users.map((u) => u.id);
+    // The selected users in sort-key order (seats go in that order), not read: there may be 100,000.
+    const { ids: userIds } = await selectedIdsSorted(ctx, customer);
+    if (!userIds.length) return { card: await renderManage(ctx) };
     // Keyed on what was clicked (card + its inputs + the users): Teams' retry of the same click is
     // recognised as done, even though the card it came from has since been replaced.
     const clicked = Object.fromEntries(Object.entries(data).filter(([k]) => k.startsWith('product_')).sort());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { startOver } from '../selection';
 import { renderUsers } from '../views';
 import { defineAction } from './action';
 
@@ -8,9 +9,7 @@ export const selectCustomer = defineAction({
   data: z.object({ customerKey: z.string().min(1).max(64) }),
   async handle(ctx, data) {
     await ctx.service.customer(ctx.actor, data.customerKey); // authorizes before anything is stored
-    await ctx.updateSession((s) =>
-      s.customerKey === data.customerKey ? s : { id: s.id, customerKey: data.customerKey, selected: [], filter: {}, anchor: {} },
-    );
+    if ((await ctx.session()).customerKey !== data.customerKey) await startOver(ctx, data.customerKey);
     return { card: await renderUsers(ctx, 'first') };
   },
 });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { idList } from '../selection';
-import { commonDisabledPlans } from '../../cards/manage-licenses-card';
-import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted } from '../views';
+import { currentCustomer, emptyDraft, plansOffForAllHolders, renderManage } from '../views';
 import { defineAction } from './action';
 
 /** Unticked plans are switched off for the users who get the product; the product is set to be assigned. */
@@ -15,7 +14,7 @@ export const servicePlansDone = defineAction({
     const enabled = new Set(data.enabledPlans);
     const disabled = product.servicePlans.map((p) => p.servicePlanId).filter((id) => !enabled.has(id));
     // Done without a change (the plans as the holders have them) records nothing: holders keep theirs.
-    const asHeld = commonDisabledPlans(await selectedUsersSorted(ctx, customer), product.skuId);
+    const asHeld = await plansOffForAllHolders(ctx, customer, product.skuId);
     const unchanged = disabled.length === asHeld.length && disabled.every((p) => asHeld.includes(p));
     await ctx.updateSession((s) => {
       const draft = s.draft ?? emptyDraft();

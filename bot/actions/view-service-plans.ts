@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { commonDisabledPlans } from '../../cards/manage-licenses-card';
 import { servicePlansCard } from '../../cards/service-plans-card';
 import { rememberCardChoices } from '../save';
-import { currentCustomer, emptyDraft, renderManage, selectedUsersSorted } from '../views';
+import { currentCustomer, emptyDraft, plansOffForAllHolders, renderManage } from '../views';
 import { defineAction } from './action';
 
 /** Keeps what the admin set on the card, then shows the product's service plans. */
@@ -18,7 +17,7 @@ export const viewServicePlans = defineAction({
     await rememberCardChoices(ctx, data, products);
     // Start from what the admin set, else from what the selected holders have now.
     const draft = (await ctx.session()).draft ?? emptyDraft();
-    const start = draft.disabledPlans[product.skuId] ?? commonDisabledPlans(await selectedUsersSorted(ctx, customer), product.skuId);
+    const start = draft.disabledPlans[product.skuId] ?? (await plansOffForAllHolders(ctx, customer, product.skuId));
     return { card: servicePlansCard(ctx.lang, product, start) };
   },
 });

@@ -2,12 +2,14 @@
 // changed until the admin presses Save. A choice button (ambiguous or unknown name) carries what is
 // already resolved as ids and the rest as typed names — data, not command text, so it works in any language.
 import { labels } from '../../cards/i18n';
+import type { LicenseDraft } from '../../cards/manage-licenses-card';
 import type { AdaptiveCard } from '../../cards/render';
 import { choicesCard, messageCard } from '../../cards/simple-cards';
 import type { Product } from '../../domain/catalog';
 import type { HandlerContext } from '../context';
 import { matchProduct } from '../matching';
 import { resolvePasted } from '../pasted-list';
+import { changeSelection, currentSelection } from '../selection';
 import { currentCustomer, renderManage } from '../views';
 import type { ParsedCommand } from './parse';
 
@@ -53,7 +55,7 @@ export async function openChange(ctx: HandlerContext, spec: ChangeSpec): Promise
   let notice = '';
   let problems: string[] = [];
   if (spec.users === 'selected') {
-    userIds = (await ctx.session()).selected;
+    userIds = (await currentSelection(ctx)).ids();
     if (!userIds.length) return messageCard({ title: l.manageLicenses, lines: [l.noneSelected], actions: [{ title: l.selectUsers, verb: 'usersPage', data: { move: 'stay' } }] });
   } else {
     const users = spec.users;
@@ -76,10 +78,9 @@ export async function openChange(ctx: HandlerContext, spec: ChangeSpec): Promise
     notice = [l.selectionFromCommand(userIds.length), ...problems].join('\n\n');
   }
   const draftChoice = spec.change === 'assign' ? 'assign' : 'remove';
-  await ctx.updateSession((s) => ({
-    ...s,
-    selected: userIds,
-    draft: { choices: Object.fromEntries(products.map((p) => [p.skuId, draftChoice])), disabledPlans: {} },
-  }));
+  const draft: LicenseDraft = { choices: Object.fromEntries(products.map((p) => [p.skuId, draftChoice])), disabledPlans: {} };
+  // "to selected users" keeps the selection as it is stored; named users become the selection.
+  if (spec.users === 'selected') await ctx.updateSession((s) => ({ ...s, draft }));
+  else await changeSelection(ctx, { kind: 'replace', ids: userIds }, (s) => ({ ...s, draft }));
   return renderManage(ctx, notice);
 }

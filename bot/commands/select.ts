@@ -2,6 +2,7 @@
 // UPNs, mail addresses or display names), shown as the selected users; problems listed on top.
 import { labels } from '../../cards/i18n';
 import { resolvePasted } from '../pasted-list';
+import { changeSelection } from '../selection';
 import { currentCustomer, renderSelected } from '../views';
 import { defineCommand } from './command';
 
@@ -14,7 +15,7 @@ export const select = defineCommand({
     const outcome = await resolvePasted(ctx, customer.key, names, false);
     if (outcome.kind === 'card') return outcome.card;
     if (outcome.kind === 'ask') throw new Error('unreachable: select does not ask');
-    await ctx.updateSession((s) => ({ ...s, selected: outcome.userIds }));
+    await changeSelection(ctx, { kind: 'replace', ids: outcome.userIds });
     const card = await renderSelected(ctx, 1);
     const lines = [labels[ctx.lang].selectedFromList(outcome.userIds.length), ...outcome.problems];
     card.body.unshift(...lines.map((text, i) => ({ type: 'TextBlock', text, wrap: true, color: i ? 'Warning' : 'Accent' })));

@@ -3,6 +3,7 @@ import { choicesCard } from '../../cards/simple-cards';
 import { fold } from '../../domain/store/directory';
 import { renderCustomers, renderUsers } from '../views';
 import { defineCommand } from './command';
+import { startOver } from '../selection';
 
 /** "use Contoso": picks a customer by key, name or domain; several matches get choices. */
 export const use = defineCommand({
@@ -16,7 +17,7 @@ export const use = defineCommand({
     if (found.length === 0) return renderCustomers(ctx, 1, l.unknownCustomer(cmd.customer));
     if (found.length > 1) return choicesCard(l.whichCustomer(cmd.customer), found.map((c) => ({ title: c.displayName, verb: 'selectCustomer', data: { customerKey: c.key, lang: ctx.lang } })));
     const customer = found[0];
-    await ctx.updateSession((s) => (s.customerKey === customer.key ? s : { id: s.id, customerKey: customer.key, selected: [], filter: {}, anchor: {} }));
+    if ((await ctx.session()).customerKey !== customer.key) await startOver(ctx, customer.key);
     return renderUsers(ctx, 'first');
   },
 });

@@ -84,6 +84,8 @@ export const labels: Labels = {
   plansOff: (n) => `${n} Servicepläne aus`,
   notAssignable: (why) => `Nicht zuweisbar: ${why}`,
   selectionTooLarge: (max) => `Es können höchstens ${max} Benutzer gleichzeitig ausgewählt werden.`,
+  countsOnly: (n) => `Mehr als ${n} Benutzer sind ausgewählt: Jedes Produkt zeigt, wie viele von ihnen es haben, nicht wer.`,
+  byReason: (list) => `Nach Grund: ${list}`,
   andMore: (n) => `und ${n} weitere`,
   previewTitle: 'Vor dem Speichern prüfen',
   previewIntro: (fail, total) => `${fail} von ${total} Benutzern würden diese Änderung nicht erhalten:`,
@@ -292,4 +294,22 @@ export const connectionProblems: typeof en.connectionProblems = {
   tokenRejected: () => ({ missing: 'Microsoft Graph hat das Token von License Desk für diesen Mandanten abgelehnt.', fix: 'Prüfen Sie, ob GRAPH_ENDPOINT zur Cloud des Mandanten passt.' }),
   identityUnavailable: () => ({ missing: 'Die Microsoft Identity Platform war nicht erreichbar.', fix: 'Versuchen Sie es in einigen Minuten erneut; prüfen Sie AZURE_AUTHORITY_HOST und das Netzwerk.' }),
   graphUnavailable: () => ({ missing: 'Microsoft Graph hat für diesen Mandanten nicht geantwortet.', fix: 'Versuchen Sie es in einigen Minuten erneut; nichts wurde geändert.' }),
+};
+
+/** Jede Regel in zwei, drei Wörtern, für die Zahlen je Grund. */
+export const errorNames: typeof en.errorNames = {
+  countViolation: 'Nicht genug Lizenzen',
+  usageLocationMissing: 'Kein Nutzungsort',
+  prohibitedInUsageLocation: 'Am Nutzungsort nicht erlaubt',
+  mutuallyExclusiveViolation: 'Widersprüchliche Pläne',
+  dependencyViolation: 'Fehlende Voraussetzung',
+  unknownSku: 'Unbekanntes Produkt',
+  notAssignable: 'Nicht zuweisbar',
+  invalidDisabledPlans: 'Ungültige Servicepläne',
+  userNotFound: 'Benutzer nicht gefunden',
+  concurrentChange: 'Inzwischen geändert',
+  changedSinceUndoneChange: 'Seitdem geändert',
+  inheritedFromGroup: 'Über Gruppe',
+  permissionMissing: 'Berechtigung fehlt',
+  other: 'Sonstiges',
 };

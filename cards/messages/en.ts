@@ -84,6 +84,8 @@ export const labels = {
   plansOff: (n: number) => `${n} service plans off`,
   notAssignable: (why: string) => `Not assignable: ${why}`,
   selectionTooLarge: (max: number) => `At most ${max} users can be selected at once.`,
+  countsOnly: (n: number) => `More than ${n} users are selected: each product shows how many of them hold it, not who.`,
+  byReason: (list: string) => `By reason: ${list}`,
   andMore: (n: number) => `and ${n} more`,
   previewTitle: 'Check before saving',
   previewIntro: (fail: number, total: number) => `${fail} of ${total} users would not get this change:`,
@@ -342,4 +344,22 @@ export const connectionProblems: Record<GraphConnectionErrorCode | 'graphUnavail
     missing: 'Microsoft Graph did not answer for this tenant.',
     fix: 'Try again in a few minutes; nothing was changed.',
   }),
+};
+
+/** Each rule's code in two or three words, for counts per reason ("By reason: Not enough licenses 7,500"). */
+export const errorNames: Record<LicenseErrorCode, string> = {
+  countViolation: 'Not enough licenses',
+  usageLocationMissing: 'No usage location',
+  prohibitedInUsageLocation: 'Not allowed in the usage location',
+  mutuallyExclusiveViolation: 'Conflicting plans',
+  dependencyViolation: 'Missing dependency',
+  unknownSku: 'Unknown product',
+  notAssignable: 'Not assignable',
+  invalidDisabledPlans: 'Invalid service plans',
+  userNotFound: 'User not found',
+  concurrentChange: 'Changed meanwhile',
+  changedSinceUndoneChange: 'Changed since',
+  inheritedFromGroup: 'Via group',
+  permissionMissing: 'Permission missing',
+  other: 'Other',
 };

@@ -4,7 +4,7 @@
 // removes together) gathered into $batch requests, and Graph's answer is final.
 import { Catalog } from '../catalog';
 import { log } from '../logging';
-import { DirectoryUnreachableError, type CustomerDirectory, type DirectorySummary, type PageMove, type UserFilter, type UserLicenseWrite, type UserPage, type UserWriteOutcome } from '../directory-port';
+import { DirectoryUnreachableError, type CustomerDirectory, type DirectorySummary, type PageMove, type SelectionSummary, type UserFilter, type UserLicenseWrite, type UserPage, type UserWriteOutcome } from '../directory-port';
 import { CosmosDirectory } from '../store/cosmos-directory';
 import type { NameResolution, NamedEntry } from '../user-resolution';
 import { licenseError, type LicenseError } from '../errors';
@@ -104,6 +104,12 @@ export class GraphDirectory implements CustomerDirectory<GraphUserDoc> {
   async userIdsMatching(customerId: string, filter: UserFilter): Promise<string[]> {
     await this.ensureFresh(customerId);
     return this.onMirror.userIdsMatching(customerId, filter);
+  }
+
+  /** From the mirror's page index (a selection of 100,000 is not read from Graph to count its holders). */
+  async selectionSummary(customerId: string, selected: { has(id: string): boolean }): Promise<SelectionSummary> {
+    await this.ensureFresh(customerId);
+    return this.repository.selectionSummary(customerId, selected);
   }
 
   async resolveUsers(customerId: string, names: string[]): Promise<NameResolution<NamedEntry>[]> {

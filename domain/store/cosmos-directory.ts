@@ -1,7 +1,7 @@
 // The customer directory kept in Cosmos DB (imported from Graph exports): the first CustomerDirectory.
 // Users are documents written with IfMatch, each write carrying its mark; seats are the product
 // documents' counters, reserved and settled by the CosmosSeatLedger.
-import type { CustomerDirectory, DirectorySummary, PageMove, UserFilter, UserLicenseWrite, UserPage, UserWriteOutcome } from '../directory-port';
+import type { CustomerDirectory, DirectorySummary, SelectionSummary, PageMove, UserFilter, UserLicenseWrite, UserPage, UserWriteOutcome } from '../directory-port';
 import { mapLimit } from '../map-limit';
 import { NameIndex, resolveAmong, type NameResolution, type NamedEntry } from '../user-resolution';
 import { MAX_LICENSE_MARKS } from '../directory-port';
@@ -69,6 +69,10 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
     }
     const index = new NameIndex(await this.repository.nameEntries(customerId));
     return names.map((name) => index.resolve(name));
+  }
+
+  selectionSummary(customerId: string, selected: { has(id: string): boolean }): Promise<SelectionSummary> {
+    return this.repository.selectionSummary(customerId, selected);
   }
 
   usersById(customerId: string, ids: string[]): Promise<Map<string, UserDoc>> {

@@ -1,6 +1,6 @@
 // Users and products of each customer, in the `directory` container (partition key: customerId).
 import type { Container, SqlParameter } from '@azure/cosmos';
-import { PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type UserFilter, type UserPage } from '../directory-port';
+import { PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type SelectionSummary, type UserFilter, type UserPage } from '../directory-port';
 import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
 import type { DirectoryUser, SubscribedSku } from '../model';
@@ -311,6 +311,18 @@ export class DirectoryRepository {
   /** Ids of every user matching a filter, in sort-key order; a projection, read in pages of 5,000. */
   async idsMatching(customerId: string, filter: UserFilter): Promise<string[]> {
     return (await this.pageIndex(customerId)).matching(filter).map((e) => e.id);
+  }
+
+  /** The selected users known here, in sort-key order, and holders per product: from the page index. */
+  async selectionSummary(customerId: string, selected: { has(id: string): boolean }): Promise<SelectionSummary> {
+    const ids: string[] = [];
+    const holders: Record<string, number> = {};
+    for (const e of (await this.pageIndex(customerId)).entries) {
+      if (!selected.has(e.id)) continue;
+      ids.push(e.id);
+      for (const skuId of e.skuIds) holders[skuId] = (holders[skuId] ?? 0) + 1;
+    }
+    return { ids, holders };
   }
 
   /** The fields name resolution needs, of every user: one read instead of a query per pasted name. */

@@ -1,7 +1,7 @@
 // Documents addressed by their id alone and changed whole: what the bot keeps per admin and
 // conversation. A small port, so bot/ never touches a container; the content is the caller's to check.
 import type { Container } from '@azure/cosmos';
-import { readItem, readModifyWrite } from './cosmos';
+import { isNotFound, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
 
 export interface KeyedDocuments {
   /** The stored document (unchecked), or undefined. */
@@ -12,6 +12,10 @@ export interface KeyedDocuments {
    * Returns what was stored.
    */
   update(id: string, change: (current: unknown) => { id: string }): Promise<unknown>;
+  /** Writes a document whole (upsert): for content that is the same whenever it is written, so a repeat is harmless. */
+  put(doc: { id: string }): Promise<void>;
+  /** Deletes a document; one already gone is no error. */
+  remove(id: string): Promise<void>;
 }
 
 /** Stripped of Cosmos' system properties, so what comes back can be checked as the caller's own shape. */
@@ -24,5 +28,16 @@ export function cosmosDocuments(container: Container): KeyedDocuments {
   return {
     read: async (id) => withoutSystemFields(await readItem<{ id: string }>(container, id, id)),
     update: async (id, change) => withoutSystemFields(await readModifyWrite<{ id: string }>(container, id, id, (doc) => change(withoutSystemFields(doc)))),
+    // An upsert repeated after a lost reply writes the same content again: retried like a read.
+    put: async (doc) => {
+      await withRetry(() => container.items.upsert(stripDoc(doc)));
+    },
+    remove: async (id) => {
+      try {
+        await withRetry(() => container.item(id, id).delete());
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
   };
 }

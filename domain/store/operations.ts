@@ -1,10 +1,12 @@
 // License change operations in the `operations` container (partition key: customerId). One header
 // document per operation (its id derives from the idempotency key, so creating it is the idempotency
-// gate) and one document per chunk of per-user results, so 10,000 results never hit the 2 MB item limit.
+// gate) and one document per chunk of per-user results, so 10,000 results never hit the 2 MB item limit;
+// a request of more than 20,000 users keeps its ids apart (request-user-ids.ts).
 import type { Container } from '@azure/cosmos';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ParsedChangeRequest } from '../model';
 import type { UserChangePlan } from '../rules';
+import { DEFAULT_OPERATION_STORE_OPTIONS, RequestUserIds, type OperationStoreOptions, type UserIdDocsRef } from './request-user-ids';
 import { isConflict, isPreconditionFailed, isUnknownOutcome as isUncertain, queryAll, readItem, retryDelay, stripDoc, withRetry } from './cosmos';
 
 export interface OutcomeCounts {
@@ -38,6 +40,15 @@ export interface OperationDoc {
   completedChunks: number;
   seatDemand: SeatDemand[];
   counts: OutcomeCounts;
+  /** How many users the request names (also when their ids are kept apart, below). */
+  userCount?: number;
+  /**
+   * A request naming more than `inlineUserIds` users keeps its ids apart, in documents of `idsPerDoc`
+   * (100,000 ids are about 4 MB; an item is at most 2 MB): `request.userIds` is then empty. `key` is the
+   * hash of the id list, so the documents' names differ for every list and writing one again after a
+   * lost reply writes the same content (see OperationRepository.create).
+   */
+  userIdDocs?: UserIdDocsRef;
   /**
    * Where the admin who started it is waiting (opaque to the domain: the bot's conversation reference
    * and progress message id), so whichever instance finishes the operation can tell them the end.
@@ -83,8 +94,33 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const chunkDocId = (operationId: string, chunk: number) => `${operationId}:chunk:${chunk}`;
 
+export { DEFAULT_OPERATION_STORE_OPTIONS, type OperationStoreOptions } from './request-user-ids';
+
 export class OperationRepository {
-  constructor(private readonly container: Container) {}
+  /** The user ids of requests too large to keep inside their operation's document. */
+  private readonly userIdDocs: RequestUserIds;
+
+  constructor(
+    private readonly container: Container,
+    readonly options: OperationStoreOptions = DEFAULT_OPERATION_STORE_OPTIONS,
+  ) {
+    this.userIdDocs = new RequestUserIds(container, options);
+  }
+
+  /** The operation's document as stored: a large request's ids written apart first (see RequestUserIds). */
+  prepare(doc: OperationDoc): Promise<OperationDoc> {
+    return this.userIdDocs.prepare(doc);
+  }
+
+  /** How many users an operation's request names. */
+  static userCount(op: OperationDoc): number {
+    return op.userCount ?? op.request.userIds.length;
+  }
+
+  /** The request's user ids from `from` to `to` (exclusive), read from their documents when kept apart. */
+  userIds(op: OperationDoc, from = 0, to = OperationRepository.userCount(op)): Promise<string[]> {
+    return this.userIdDocs.slice(op, from, to);
+  }
 
   get(customerId: string, operationId: string): Promise<OperationDoc | undefined> {
     return readItem<OperationDoc>(this.container, operationId, customerId);
@@ -202,14 +238,18 @@ export class OperationRepository {
     const top = Math.max(1, Math.min(100, Math.floor(limit))) + (anchor?.shown.length ?? 0);
     const rows = await queryAll<OperationHeadline>(
       this.container,
-      `SELECT TOP ${top} c.id, c.customerId, c.idempotencyKey, c.status, c.createdAt, c.completedAt, c.counts, c.seatDemand, c.request.requestedBy AS requestedBy, c.request.mode AS mode, c.request.licensesToAssign AS licensesToAssign, c.request.licensesToRemove AS licensesToRemove, ARRAY_LENGTH(c.request.userIds) AS userCount, c.request.undo.operationId AS undoOfId, c.request.undo.createdAt AS undoOfAt FROM c WHERE c.customerId = @c AND c.type = "operation"${anchor ? ' AND c.createdAt <= @before' : ''} ORDER BY c.createdAt DESC`,
+      `SELECT TOP ${top} c.id, c.customerId, c.idempotencyKey, c.status, c.createdAt, c.completedAt, c.counts, c.seatDemand, c.request.requestedBy AS requestedBy, c.request.mode AS mode, c.request.licensesToAssign AS licensesToAssign, c.request.licensesToRemove AS licensesToRemove, ARRAY_LENGTH(c.request.userIds) AS inlineCount, c.userCount, c.request.undo.operationId AS undoOfId, c.request.undo.createdAt AS undoOfAt FROM c WHERE c.customerId = @c AND c.type = "operation"${anchor ? ' AND c.createdAt <= @before' : ''} ORDER BY c.createdAt DESC`,
       [{ name: '@c', value: customerId }, ...(anchor ? [{ name: '@before', value: anchor.before }] : [])],
     );
     const skip = new Set(anchor?.shown ?? []);
     return rows
       .filter((r) => !(skip.has(r.id) && r.createdAt === anchor?.before))
       .slice(0, top - (anchor?.shown.length ?? 0))
-      .map(({ undoOfId, undoOfAt, ...r }: OperationHeadline & { undoOfId?: string; undoOfAt?: string }) => (undoOfId ? { ...r, undoOf: { operationId: undoOfId, createdAt: undoOfAt ?? '' } } : r));
+      .map(({ undoOfId, undoOfAt, inlineCount, ...row }: OperationHeadline & { undoOfId?: string; undoOfAt?: string; inlineCount?: number }) => {
+        // Kept apart, the ids are not in the document: its count is (older documents have only the ids).
+        const r = { ...row, userCount: row.userCount ?? inlineCount ?? 0 };
+        return undoOfId ? { ...r, undoOf: { operationId: undoOfId, createdAt: undoOfAt ?? '' } } : r;
+      });
   }
 
   /** Running operations of every customer whose owner stopped beating (cross-partition, at start-up only). */
