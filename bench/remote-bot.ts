@@ -36,7 +36,7 @@ export class RemoteBot {
       LOG_LEVEL: process.env.BENCH_BOT_LOG_LEVEL ?? 'info',
       MicrosoftAppId: '',
       BUY_MORE_URL: 'https://partner.microsoft.com/dashboard/commerce2/customers',
-    }, ['--expose-gc']);
+    }, ['--expose-gc', ...(process.env.BENCH_BOT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BOT_PROFILE}`] : [])]);
     return this;
   }
 

@@ -1,13 +1,13 @@
 // A turn reads the admin's session once and writes it once; two clicks at the same moment still keep
 // each other's changes (the later write reads again and applies its changes on top).
-import { SessionRepository } from '../../bot/session';
+import { SessionRepository, type Session } from '../../bot/session';
 import { turnSession } from '../../bot/turn-session';
 import { cosmosDocuments } from '../../domain/store/keyed-documents';
 import { closeStores, emptyStore } from '../support/store';
 
 afterAll(closeStores);
 
-const tick = (id: string) => (s: { selected: string[] }) => ({ ...s, selected: [...s.selected, id] });
+const tick = (id: string) => (s: Session): Session => ({ ...s, selected: [...s.selected, id] });
 
 test('two turns changing the same session at once both keep their ticks', async () => {
   const sessions = new SessionRepository(cosmosDocuments((await emptyStore()).containers.sessions));
