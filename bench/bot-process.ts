@@ -4,6 +4,9 @@
 // process holds is the bot's own memory: not the generated dataset, not the driver's bookkeeping.
 // Over IPC it answers: its port; its Cosmos requests so far (per kind); CPU time; memory at its peak
 // sample; "idle" once its background work (a Save's apply) is done.
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
 import { cosmosBackends } from '../domain/store/backends';
 import { openCosmos, RequestMeter } from '../domain/store/cosmos';
 import { setLogger } from '../domain/logging';
@@ -13,7 +16,7 @@ import { loadSettings } from '../bot/config';
 import { createApp } from '../bot/server';
 import { ProcessMemoryWatch } from './memory-watch';
 
-export type BotAsk = 'meter' | 'cpu' | 'memory' | 'idle' | 'gc';
+export type BotAsk = 'meter' | 'cpu' | 'memory' | 'idle' | 'gc' | 'heap';
 
 async function main() {
   const settings = loadSettings({ ...process.env, PLAYGROUND: 'off', SEED_DIR: 'off' });
@@ -34,6 +37,8 @@ async function main() {
     else if (m?.ask === 'memory') answer(watch.report());
     else if (m?.ask === 'idle') answer(await app.background.idle());
     else if (m?.ask === 'gc') answer((globalThis as { gc?: () => void }).gc?.());
+    // A heap snapshot (for a look at what the bot keeps; large: the heap, as JSON): its file.
+    else if (m?.ask === 'heap') answer(v8.writeHeapSnapshot(path.join(os.tmpdir(), `license-desk-bot-${process.pid}-${Date.now()}.heapsnapshot`)));
   });
   process.on('disconnect', () => void app.close().then(() => store.close()).then(() => process.exit(0)));
   process.send!({ port });

@@ -57,6 +57,7 @@ export class RemoteBot {
   cpu = () => this.child.ask<NodeJS.CpuUsage>('cpu');
   memory = () => this.child.ask<MemoryReport>('memory');
   gc = () => this.child.ask<void>('gc');
+  heapSnapshot = () => this.child.ask<string>('heap');
   waitForBackground = () => this.child.ask<void>('idle');
 
   private activity(chat: Chat, extra: Record<string, unknown>) {

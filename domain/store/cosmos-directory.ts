@@ -71,8 +71,8 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
     return names.map((name) => index.resolve(name));
   }
 
-  usersById(customerId: string, ids: string[]): Promise<Map<string, UserDoc>> {
-    return this.repository.usersById(customerId, ids);
+  usersById(customerId: string, ids: string[], options: { forDisplay?: boolean } = {}): Promise<Map<string, UserDoc>> {
+    return this.repository.usersById(customerId, ids, { withoutMarks: options.forDisplay });
   }
 
   async applyUserChange({ customerId, user, mark, fence }: UserLicenseWrite<UserDoc>): Promise<UserWriteOutcome<UserDoc>> {

@@ -3,7 +3,7 @@ import type { Container, SqlParameter } from '@azure/cosmos';
 import { PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type UserFilter, type UserPage } from '../directory-port';
 import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
-import type { DirectoryUser, SubscribedSku } from '../model';
+import { directoryUserFields, type DirectoryUser, type SubscribedSku } from '../model';
 import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
 import { PageIndex, pageOf } from './page-index';
 
@@ -32,6 +32,9 @@ export interface SkuDoc extends SubscribedSku {
   reservations: Record<string, number>;
   _etag?: string;
 }
+
+/** A user as a card shows it: Graph's fields and the sort key, without License Desk's marks (see usersById). */
+const DISPLAY_FIELDS = [...directoryUserFields, 'sortKey'].map((f) => `c.${f}`).join(', ');
 
 /** From this many ids on, reading the whole partition once is cheaper than id-list queries. */
 export const SCAN_THRESHOLD = 1000;
@@ -103,12 +106,19 @@ export class DirectoryRepository {
    * Users by id; missing ids are simply absent from the map. Few ids: one query per 100 ids. Many ids:
    * one pass over the customer's partition, since each id-list query is itself a scan of it.
    */
-  async usersById(customerId: string, ids: string[]): Promise<Map<string, UserDoc>> {
+  async usersById(customerId: string, ids: string[], options: { withoutMarks?: boolean } = {}): Promise<Map<string, UserDoc>> {
+    const select = options.withoutMarks ? DISPLAY_FIELDS : '*';
+    const found = await this.readUsersById(customerId, ids, select);
+    if (options.withoutMarks) for (const u of found.values()) u.licenseChanges ??= [];
+    return found;
+  }
+
+  private async readUsersById(customerId: string, ids: string[], select: string): Promise<Map<string, UserDoc>> {
     if (ids.length >= SCAN_THRESHOLD) {
       const wanted = new Set(ids);
       const found = new Map<string, UserDoc>();
       const iterator = this.container.items.query<UserDoc>(
-        { query: 'SELECT * FROM c WHERE c.customerId = @c AND c.type = "user"', parameters: [{ name: '@c', value: customerId }] },
+        { query: `SELECT ${select} FROM c WHERE c.customerId = @c AND c.type = "user"`, parameters: [{ name: '@c', value: customerId }] },
         // Large pages: the emulator runs the whole query again for every continuation.
         { maxItemCount: 10_000 },
       );
@@ -121,7 +131,7 @@ export class DirectoryRepository {
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
     const found = await mapLimit(chunks, 4, (chunk) =>
-      queryAll<UserDoc>(this.container, 'SELECT * FROM c WHERE c.customerId = @c AND c.type = "user" AND ARRAY_CONTAINS(@ids, c.id)', [
+      queryAll<UserDoc>(this.container, `SELECT ${select} FROM c WHERE c.customerId = @c AND c.type = "user" AND ARRAY_CONTAINS(@ids, c.id)`, [
         { name: '@c', value: customerId },
         { name: '@ids', value: chunk },
       ]),
