@@ -16,6 +16,8 @@ export interface Timing {
   requestCharge?: number;
   botCpuMs?: number;
   emulatorCpuMs?: number;
+  /** Why the step failed (no timing then). */
+  failed?: string;
   /** Cosmos requests per click by kind ("read sessions", "query directory"…). */
   byKind?: Record<string, number>;
 }
@@ -46,7 +48,14 @@ let probe: Probe | undefined;
 async function sample(runs: number, once: (i: number) => Promise<number>): Promise<Timing> {
   const times: number[] = [];
   const cost = { requests: 0, requestCharge: 0, botCpuUs: 0, emulatorCpuUs: 0, byKind: {} as Record<string, number> };
-  for (let i = 0; i < runs; i++) times.push(await once(i));
+  try {
+    for (let i = 0; i < runs; i++) times.push(await once(i));
+  } catch (err) {
+    // A step that fails is reported as failed (the rest of the run goes on).
+    probed.splice(0);
+    console.error(err);
+    return { p50: NaN, p95: NaN, max: NaN, runs: times.length, failed: String((err as Error).message ?? err).split('\n').join(' ').slice(0, 200) };
+  }
   const t = summarizeTimes(times);
   if (!probe || !probed.length) return t;
   for (const d of probed.splice(0)) {

@@ -57,7 +57,8 @@ async function sizeRun(demo: Dataset, users: number): Promise<SizeFigures> {
   const upns = list.map((u) => u.userPrincipalName);
   const templates = list.slice(0, 100).map((u) => toUserDoc(CUSTOMER, u));
   const pasted: Record<string, string[]> = { 'paste 1,000 UPNs': upns.slice(0, 1000) };
-  if (users >= 10_000) pasted['paste 10,000 names'] = list.slice(0, 10_000).map((u, i) => [u.userPrincipalName, u.mail!, u.displayName][i % 3]);
+  // Display names: 10,000 of these UPNs are more than the 400,000 characters a message may carry.
+  if (users >= 10_000) pasted['paste 10,000 names'] = list.slice(0, 10_000).map((u) => u.displayName);
   const m = meter.snapshot();
   const [, importSeconds] = await timed(() => importDataset(store, data!));
   const importMeter = delta(meter.snapshot(), m);
@@ -105,7 +106,7 @@ async function sizeRun(demo: Dataset, users: number): Promise<SizeFigures> {
     },
     ...Object.entries(interactive).map(([what, t]) => ({
       section: 'License Desk', what, users, p50: t.p50, p95: t.p95, requestUnits: t.requestCharge, requests: t.requests, botCpuMs: t.botCpuMs, emulatorCpuMs: t.emulatorCpuMs,
-      note: `${t.runs} runs, max ${t.max.toFixed(0)} ms`,
+      note: t.failed ? `FAILED after ${t.runs} runs: ${t.failed}` : `${t.runs} runs, max ${t.max.toFixed(0)} ms`,
     })),
     { section: 'naive', what: 'user by user, read-modify-write', users, seconds: naive.seconds, documents: naive.users, ratioToLimit: naive.seconds / limit.writeSeconds, speedUpOverNaive: 1, requestUnits: 2 * naive.users },
     { section: 'License Desk', what: 'peak RSS, bot process: clicks', users, peakRssMiB: MiB(clicksMemory.peakRss), note: 'VmHWM after every click above' },
@@ -145,7 +146,7 @@ function goals(runs: SizeFigures[]): Goal[] {
   }
   for (const [step, t] of Object.entries(big.interactive)) {
     const limitMs = step.startsWith('paste') ? 10 * 60 * (Number(/[\d,]+/.exec(step)![0].replace(/,/g, '')) / 1000) : 150;
-    out.push({ goal: `${step}: p95 ≤ ${limitMs.toFixed(0)} ms${step.startsWith('paste') ? ' (10× one query reading 1,000 docs, ~60 ms, per 1,000 names)' : ''} at ${big.users.toLocaleString('en-US')} users`, measured: `p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms`, ok: t.p95 <= limitMs });
+    out.push({ goal: `${step}: p95 ≤ ${limitMs.toFixed(0)} ms${step.startsWith('paste') ? ' (10× one query reading 1,000 docs, ~60 ms, per 1,000 names)' : ''} at ${big.users.toLocaleString('en-US')} users`, measured: t.failed ? `failed: ${t.failed}` : `p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms`, ok: t.p95 <= limitMs });
   }
   out.push({ goal: `bot process peak RSS ≤ 300 MiB at ${big.users.toLocaleString('en-US')} users`, measured: `${big.peakRssMiB.toFixed(0)} MiB (emulator process: ${big.emulatorPeakMiB.toFixed(0)} MiB)`, ok: big.peakRssMiB <= 300 });
   out.push({ goal: 'largest card < 28 KB (budget 26 KB)', measured: `${Math.max(...runs.map((r) => r.largestCard)).toLocaleString('en-US')} bytes`, ok: Math.max(...runs.map((r) => r.largestCard)) <= 26 * 1024 });
