@@ -18,6 +18,7 @@ import { runAction, runText, type ActionOutcome } from './router';
 import { logError } from './log';
 import { sessionIdFor } from './session';
 import { turnSession, type TurnSession } from './turn-session';
+import { turnReads } from './turn-reads';
 import { operationNotifier } from './operation-notifier';
 import type { OperationNotifier } from '../domain/service';
 import { unsupportedInvokeAnswer } from './unsupported-invokes';
@@ -159,15 +160,23 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     const deps = this.deps;
     const actor = actorOf(activity, deps.localMode);
     const lang = langOf(activity.locale);
+    const session = turnSession(deps.sessions, sessionId, { deferWrites: true });
+    const reads = turnReads(deps.service);
     return {
       ...deps,
+      service: reads.service,
       actor,
       lang,
       sessionId,
       conversation: inTurn,
       later,
       answerBy,
-      ...turnSession(deps.sessions, sessionId, { deferWrites: true }),
+      session: session.session,
+      updateSession: session.updateSession,
+      endTurn: async () => {
+        reads.endTurn();
+        await session.endTurn();
+      },
       whereToNotify: (customerName, progressId) => ({ reference, progressId, lang, customerName, actor: { ...actor, displayName: actor.displayName ?? '' } }),
     };
   }
