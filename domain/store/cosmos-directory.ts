@@ -32,7 +32,7 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
   }
 
   products(customerId: string): Promise<SubscribedSku[]> {
-    return this.repository.skus(customerId);
+    return this.repository.listedSkus(customerId);
   }
 
   pageUsers(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }): Promise<UserPage<UserDoc>> {

@@ -1,8 +1,10 @@
 // What one click costs the store, pinned: the Cosmos requests the bot makes for a Next on the users
 // list, counted by a request meter on the bot's own client. Deterministic (counts, not times), so the
-// cost of a click cannot creep back unnoticed: it was 47 requests, then 13 with 4 session reads.
+// cost of a click cannot creep back unnoticed: it was 47 requests, then 13 with 4 session reads and
+// three queries (each a scan of the whole container on the emulator).
 import { importDataset } from '../../domain/dataset';
 import { openCosmos, RequestMeter, type CosmosStore } from '../../domain/store/cosmos';
+import { DirectoryRepository } from '../../domain/store/directory';
 import { closeStores, demoDataset, emulatorEndpoint } from '../support/store';
 import { button, FakeConnector, PEOPLE, personalChat, TeamsHarness, textOf } from '../support/teams';
 
@@ -42,7 +44,12 @@ function withoutPartner(kinds: Record<string, number>) {
   return Object.fromEntries(Object.entries(kinds).filter(([k]) => !k.endsWith(' partner')));
 }
 
-test('a Next on the users list reads the session once, writes it once, and asks the directory for the page, its users, the products and the summary', async () => {
+test('a Next on the users list reads the session once, writes it once, and reads only documents by id (no query)', async () => {
+  // The page index's version (the summary and each product's ETag), the products, the summary for the
+  // filters, and the page's 20 users: point reads, because the emulator runs every query over every
+  // document (a 10,000-user scan per query, per click) while a point read is a lookup.
+  const products = (await new DirectoryRepository(store.containers.directory).summary('contoso')).skuIds.length;
+  const READS = 2 * (1 + products) + 1 + 20;
   const customers = await teams.say(alex, 'customers');
   const open = button(customers.card, 'Open');
   let card = (await teams.click(alex, customers.id, open.verb, open.data)).card;
@@ -51,5 +58,5 @@ test('a Next on the users list reads the session once, writes it once, and asks 
     card = (await teams.press(alex, customers.id, card, 'Next')).card;
   }));
   expect(textOf(card)).toContain('Page 2 of 2');
-  expect(kinds).toEqual({ 'read sessions': 1, 'replace sessions': 1, 'read directory': 1, 'query directory': 3, 'plan directory': 3 });
+  expect(kinds).toEqual({ 'read sessions': 1, 'replace sessions': 1, 'read directory': READS });
 });
