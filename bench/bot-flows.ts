@@ -16,6 +16,8 @@ export interface Timing {
   requestCharge?: number;
   botCpuMs?: number;
   emulatorCpuMs?: number;
+  /** The bot process's peak RSS (VmHWM, MiB) once the step's runs were done: which step raised it. */
+  peakRssMiB?: number;
   /** Why the step failed (no timing then). */
   failed?: string;
   /** Cosmos requests per click by kind ("read sessions", "query directory"…). */
@@ -34,6 +36,8 @@ export interface TeamsDriver {
 
 /** Counters read before and after each timed click, outside its stopwatch. */
 export interface Probe {
+  /** The bot process's VmHWM so far, MiB. */
+  peakRssMiB?(): Promise<number>;
   read(): Promise<{ requests: number; requestCharge: number; byKind: Record<string, number>; botCpuUs: number; emulatorCpuUs: number }>;
 }
 
@@ -56,7 +60,7 @@ async function sample(runs: number, once: (i: number) => Promise<number>): Promi
     console.error(err);
     return { p50: NaN, p95: NaN, max: NaN, runs: times.length, failed: String((err as Error).message ?? err).split('\n').join(' ').slice(0, 200) };
   }
-  const t = summarizeTimes(times);
+  const t: Timing = { ...summarizeTimes(times), ...(probe?.peakRssMiB ? { peakRssMiB: await probe.peakRssMiB() } : {}) };
   if (!probe || !probed.length) return t;
   for (const d of probed.splice(0)) {
     cost.requests += d.requests;

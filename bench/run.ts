@@ -67,6 +67,7 @@ async function sizeRun(demo: Dataset, users: number): Promise<SizeFigures> {
   const connector = await new FakeConnector().start();
   const bot = await new RemoteBot(store, connector, database).start();
   const probe: Probe = {
+    peakRssMiB: async () => MiB((await bot.memory()).peakRss),
     read: async () => {
       const [bm, bc, ec] = await Promise.all([bot.meter(), bot.cpu(), emulator.cpu()]);
       return { requests: bm.requests, requestCharge: bm.requestCharge, byKind: bm.byKind, botCpuUs: bc.user + bc.system, emulatorCpuUs: ec.user + ec.system };
@@ -105,7 +106,7 @@ async function sizeRun(demo: Dataset, users: number): Promise<SizeFigures> {
       note: `${save.updated.toLocaleString('en-US')} updated; Save answered in ${save.answerSeconds.toFixed(2)} s; ${saveMeter.requests.toLocaleString('en-US')} requests, ${(saveMeter.requestCharge / users).toFixed(2)} RU/user`,
     },
     ...Object.entries(interactive).map(([what, t]) => ({
-      section: 'License Desk', what, users, p50: t.p50, p95: t.p95, requestUnits: t.requestCharge, requests: t.requests, botCpuMs: t.botCpuMs, emulatorCpuMs: t.emulatorCpuMs,
+      section: 'License Desk', what, users, p50: t.p50, p95: t.p95, requestUnits: t.requestCharge, requests: t.requests, botCpuMs: t.botCpuMs, emulatorCpuMs: t.emulatorCpuMs, peakRssMiB: t.peakRssMiB,
       note: t.failed ? `FAILED after ${t.runs} runs: ${t.failed}` : `${t.runs} runs, max ${t.max.toFixed(0)} ms`,
     })),
     { section: 'naive', what: 'user by user, read-modify-write', users, seconds: naive.seconds, documents: naive.users, ratioToLimit: naive.seconds / limit.writeSeconds, speedUpOverNaive: 1, requestUnits: 2 * naive.users },
