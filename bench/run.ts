@@ -140,10 +140,10 @@ function goals(runs: SizeFigures[]): Goal[] {
   const ratio = big.ldSeconds / big.limitSeconds;
   out.push({ goal: `License Desk ≤ 1.5× the limit at ${big.users.toLocaleString('en-US')} users`, measured: `${ratio.toFixed(2)}×`, ok: ratio <= 1.5, why: `${(ratio / 1.5).toFixed(2)}× over the goal: every user write is conditional (IfMatch) and carries its mark, seats are reserved and settled per chunk of 100, and results are written per chunk; the limit writes nothing but the documents` });
   const speedUp = big.naiveSeconds / big.ldSeconds;
-  out.push({ goal: '≥ 10× faster than naive', measured: `${speedUp.toFixed(1)}×`, ok: speedUp >= 10, why: 'naive is one read and one write per user in sequence; on the in-process emulator a round trip is ~1–2 ms, so concurrency gains are bounded by its single thread' });
+  out.push({ goal: '≥ 10× faster than naive', measured: `${speedUp.toFixed(1)}×`, ok: speedUp >= 10, why: 'naive is one read and one write per user in sequence, but on the emulator every request costs CPU on its single thread and a loopback round trip with keep-alive is well under a millisecond: naive is not latency-bound here as it is on Cosmos DB (5–10 ms a round trip), so concurrency cannot win 10×' });
   if (small && small !== big) {
     const growth = big.ldSeconds / small.ldSeconds;
-    out.push({ goal: `${big.users.toLocaleString('en-US')} users ≤ 11× the time of 1,000`, measured: `${growth.toFixed(1)}×`, ok: growth <= 11 * (big.users / 10_000) });
+    out.push({ goal: `${big.users.toLocaleString('en-US')} users ≤ 11× the time of 1,000`, measured: `${growth.toFixed(1)}×`, ok: growth <= 11 * (big.users / 10_000), why: 'the 1,000-user Save takes a few seconds: too short a base on a loaded machine, so the ratio swings with the load' });
   }
   for (const [step, t] of Object.entries(big.interactive)) {
     const limitMs = step.startsWith('paste') ? 10 * 60 * (Number(/[\d,]+/.exec(step)![0].replace(/,/g, '')) / 1000) : 150;
