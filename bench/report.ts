@@ -18,8 +18,12 @@ export interface Row {
   /** p50/p95 in ms, for interactive steps. */
   p50?: number;
   p95?: number;
-  /** Request units the server charged (the emulator charges 1 per request). */
+  /** Request units the server charged (the emulator charges 1 per request); per click for interactive steps. */
   requestUnits?: number;
+  /** Per click: the bot process's Cosmos requests, its CPU time and the emulator's (deterministic proxies of speed). */
+  requests?: number;
+  botCpuMs?: number;
+  emulatorCpuMs?: number;
   note?: string;
 }
 
@@ -35,10 +39,11 @@ const f = (v: number | undefined, digits = 1) => (v === undefined || !Number.isF
 const int = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '' : Math.round(v).toLocaleString('en-US'));
 
 export function table(rows: Row[]): string {
-  const head = ['section', 'what', 'users', 'time s', 'p50 ms', 'p95 ms', 'docs', 'docs/s', '× limit', '× naive', 'RU', 'peak RSS MiB', 'largest card B', 'note'];
+  const head = ['section', 'what', 'users', 'time s', 'p50 ms', 'p95 ms', 'docs', 'docs/s', '× limit', '× naive', 'RU', 'requests /click', 'bot CPU ms /click', 'emulator CPU ms /click', 'peak RSS MiB', 'largest card B', 'note'];
   const lines = rows.map((r) => [
     r.section, r.what, int(r.users), f(r.seconds, 2), f(r.p50, 0), f(r.p95, 0), int(r.documents),
-    r.documents && r.seconds ? int(r.documents / r.seconds) : '', f(r.ratioToLimit, 2), f(r.speedUpOverNaive, 1), int(r.requestUnits),
+    r.documents && r.seconds ? int(r.documents / r.seconds) : '', f(r.ratioToLimit, 2), f(r.speedUpOverNaive, 1), r.p50 !== undefined ? f(r.requestUnits, 1) : int(r.requestUnits),
+    f(r.requests, 1), f(r.botCpuMs, 0), f(r.emulatorCpuMs, 0),
     f(r.peakRssMiB, 0), int(r.largestCardBytes), r.note ?? '',
   ]);
   return [head, head.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');

@@ -10,15 +10,16 @@ import { importDataset, loadDataset, type Dataset } from '../domain/dataset';
 import { openCosmos, RequestMeter } from '../domain/store/cosmos';
 import { CosmosDirectory } from '../domain/store/cosmos-directory';
 import { DirectoryRepository, toUserDoc } from '../domain/store/directory';
-import { FakeConnector, TeamsHarness } from '../harness/teams';
+import { FakeConnector } from '../harness/teams';
 import { bigTenant } from './big-tenant';
-import { interactiveTimings, saveThroughTeams, type Timing } from './bot-flows';
-import { startEmulatorProcess, type EmulatorProcess } from './emulator';
+import { interactiveTimings, saveThroughTeams, type Probe, type Timing } from './bot-flows';
+import { startEmulatorProcess } from './emulator';
 import { limitRun } from './limit';
-import { MiB, peakRss, timed } from './measure';
+import { MiB, timed } from './measure';
 import { naiveRun } from './naive';
 import { goalLines, machineLine, table, writeReport, type Goal, type Row } from './report';
-import { MemoryWatch } from './memory-watch';
+import { describeMemory } from './memory-watch';
+import { RemoteBot } from './remote-bot';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -33,6 +34,8 @@ export interface SizeFigures {
   ldSeconds: number;
   limitSeconds: number;
   naiveSeconds: number;
+  /** The bot process's peak RSS (VmHWM) over the clicks, and over the whole run (the Save included). */
+  clicksPeakMiB: number;
   peakRssMiB: number;
   emulatorPeakMiB: number;
   largestCard: number;
@@ -40,64 +43,85 @@ export interface SizeFigures {
   memoryNote: string;
 }
 
-async function sizeRun(emulator: EmulatorProcess, demo: Dataset, users: number): Promise<SizeFigures> {
+/**
+ * One customer size, on an emulator process of its own and a bot process of its own (so each size's
+ * peaks are its own): import from here, then every click and the Save through the bot's /api/messages.
+ */
+async function sizeRun(demo: Dataset, users: number): Promise<SizeFigures> {
+  const emulator = await startEmulatorProcess();
   const meter = new RequestMeter();
-  const store = await openCosmos({ endpoint: emulator.endpoint, key: 'bench', database: `bench-${users}`, meter });
-  const data = bigTenant(demo, users, CUSTOMER, { freeSeats: users, everyoneLocated: true });
+  const database = `bench-${users}`;
+  const store = await openCosmos({ endpoint: emulator.endpoint, key: 'bench', database, meter });
+  let data: Dataset | undefined = bigTenant(demo, users, CUSTOMER, { freeSeats: users, everyoneLocated: true });
   const list = data.customers[0].users;
-  const ids = list.map((u) => u.id);
-  let m = meter.snapshot();
-  const [, importSeconds] = await timed(() => importDataset(store, data));
-  const importMeter = delta(meter, m);
+  const upns = list.map((u) => u.userPrincipalName);
+  const templates = list.slice(0, 100).map((u) => toUserDoc(CUSTOMER, u));
+  const pasted: Record<string, string[]> = { 'paste 1,000 UPNs': upns.slice(0, 1000) };
+  // Display names: 10,000 of these UPNs are more than the 400,000 characters a message may carry.
+  if (users >= 10_000) pasted['paste 10,000 names'] = list.slice(0, 10_000).map((u) => u.displayName);
+  const m = meter.snapshot();
+  const [, importSeconds] = await timed(() => importDataset(store, data!));
+  const importMeter = delta(meter.snapshot(), m);
+  data = undefined;
 
   const connector = await new FakeConnector().start();
-  const teams = await new TeamsHarness(store, connector).start();
-  const pasted: Record<string, string[]> = { 'paste 1,000 UPNs': list.slice(0, 1000).map((u) => u.userPrincipalName) };
-  if (users >= 10_000) pasted['paste 10,000 names'] = list.slice(0, 10_000).map((u, i) => [u.userPrincipalName, u.mail!, u.displayName][i % 3]);
-  const watch = new MemoryWatch();
-  const interactive = await interactiveTimings(teams, CUSTOMER, ids, pasted, RUNS);
-  m = meter.snapshot();
-  const save = await saveThroughTeams(teams, CUSTOMER, ids, PRODUCTS);
-  const saveMeter = delta(meter, m);
-  watch.stop();
+  const bot = await new RemoteBot(store, connector, database).start();
+  const probe: Probe = {
+    peakRssMiB: async () => MiB((await bot.memory()).peakRss),
+    read: async () => {
+      const [bm, bc, ec] = await Promise.all([bot.meter(), bot.cpu(), emulator.cpu()]);
+      return { requests: bm.requests, requestCharge: bm.requestCharge, byKind: bm.byKind, botCpuUs: bc.user + bc.system, emulatorCpuUs: ec.user + ec.system };
+    },
+  };
+  const interactive = await interactiveTimings(bot, CUSTOMER, upns.slice(0, 1000), pasted, RUNS, probe);
+  const clicksMemory = await bot.memory();
+  const before = await bot.meter();
+  const save = await saveThroughTeams(bot, CUSTOMER, PRODUCTS);
+  const saveMeter = delta(await bot.meter(), before);
+  const botMemory = await bot.memory();
+  await bot.stop();
+  await connector.stop();
   const audit = await new CosmosDirectory(new DirectoryRepository(store.containers.directory)).seatAudit(CUSTOMER);
   const seatsOk = Object.values(audit).every((s) => s.holders === s.consumed && !s.reservations);
-  await teams.stop();
-  await connector.stop();
 
   // Limit and naive on their own database of the same emulator, with documents of the same size.
   const limitStore = await openCosmos({ endpoint: emulator.endpoint, key: 'bench', database: `limit-${users}` });
-  const templates = list.slice(0, 100).map((u) => toUserDoc(CUSTOMER, u));
   const limit = await limitRun(limitStore.containers.directory, CUSTOMER, templates, saveMeter.writes);
-  const naive = await naiveRun(limitStore.containers.directory, CUSTOMER, ids.map((_, i) => `limit-${i}`), PRODUCTS);
+  const naive = await naiveRun(limitStore.containers.directory, CUSTOMER, Array.from({ length: users }, (_, i) => `limit-${i}`), PRODUCTS);
   await limitStore.database.delete();
   await limitStore.close();
   await store.database.delete();
   await store.close();
-
   const emulatorMemory = await emulator.memory();
+  await emulator.stop();
+
   const rows: Row[] = [
-    { section: 'limit', what: `raw writes ×32, ${saveMeter.writes.toLocaleString('en-US')} docs`, users, seconds: limit.writeSeconds, documents: limit.documents, ratioToLimit: 1 },
+    { section: 'limit', what: `raw writes ×32, ${saveMeter.writes.toLocaleString('en-US')} docs`, users, seconds: limit.writeSeconds, documents: limit.documents, ratioToLimit: 1, requestUnits: limit.documents },
     { section: 'limit', what: 'one query reading them back', users, seconds: limit.readBackSeconds, documents: limit.documents, note: 'documents read' },
     { section: 'License Desk', what: 'import', users, seconds: importSeconds, documents: importMeter.writes, requestUnits: importMeter.requestCharge },
     {
       section: 'License Desk', what: 'assign 3 products: Save → result card', users, seconds: save.seconds, documents: saveMeter.writes,
       ratioToLimit: save.seconds / limit.writeSeconds, speedUpOverNaive: naive.seconds / save.seconds, requestUnits: saveMeter.requestCharge,
-      largestCardBytes: save.largestCardBytes, note: `${save.updated.toLocaleString('en-US')} updated; Save answered in ${save.answerSeconds.toFixed(2)} s; ${(saveMeter.requestCharge / users).toFixed(1)} RU/user`,
+      largestCardBytes: save.largestCardBytes,
+      note: `${save.updated.toLocaleString('en-US')} updated; Save answered in ${save.answerSeconds.toFixed(2)} s; ${saveMeter.requests.toLocaleString('en-US')} requests, ${(saveMeter.requestCharge / users).toFixed(2)} RU/user`,
     },
-    ...Object.entries(interactive).map(([what, t]) => ({ section: 'License Desk', what, users, p50: t.p50, p95: t.p95, note: `${t.runs} runs, max ${t.max.toFixed(0)} ms` })),
-    { section: 'naive', what: 'user by user, read-modify-write', users, seconds: naive.seconds, documents: naive.users, ratioToLimit: naive.seconds / limit.writeSeconds, speedUpOverNaive: 1 },
+    ...Object.entries(interactive).map(([what, t]) => ({
+      section: 'License Desk', what, users, p50: t.p50, p95: t.p95, requestUnits: t.requestCharge, requests: t.requests, botCpuMs: t.botCpuMs, emulatorCpuMs: t.emulatorCpuMs, peakRssMiB: t.peakRssMiB,
+      note: t.failed ? `FAILED after ${t.runs} runs: ${t.failed}` : `${t.runs} runs, max ${t.max.toFixed(0)} ms`,
+    })),
+    { section: 'naive', what: 'user by user, read-modify-write', users, seconds: naive.seconds, documents: naive.users, ratioToLimit: naive.seconds / limit.writeSeconds, speedUpOverNaive: 1, requestUnits: 2 * naive.users },
+    { section: 'License Desk', what: 'peak RSS, bot process: clicks', users, peakRssMiB: MiB(clicksMemory.peakRss), note: 'VmHWM after every click above' },
+    { section: 'License Desk', what: 'peak RSS, bot process: all', users, peakRssMiB: MiB(botMemory.peakRss), note: `the Save of ${users.toLocaleString('en-US')} users included; emulator process peak ${MiB(emulatorMemory.peakRss).toFixed(0)} MiB` },
   ];
-  const peak = MiB(peakRss());
-  rows.push({ section: 'License Desk', what: 'peak RSS, bot process', users, peakRssMiB: peak, note: `emulator process peak ${MiB(emulatorMemory.maxRss).toFixed(0)} MiB` });
   return {
-    users, rows, interactive, ldSeconds: save.seconds, limitSeconds: limit.writeSeconds, naiveSeconds: naive.seconds, peakRssMiB: peak,
-    emulatorPeakMiB: MiB(emulatorMemory.maxRss), largestCard: save.largestCardBytes, seatsOk, memoryNote: watch.describe(),
+    users, rows, interactive, ldSeconds: save.seconds, limitSeconds: limit.writeSeconds, naiveSeconds: naive.seconds,
+    clicksPeakMiB: MiB(clicksMemory.peakRss), peakRssMiB: MiB(botMemory.peakRss), emulatorPeakMiB: MiB(emulatorMemory.peakRss),
+    largestCard: save.largestCardBytes, seatsOk,
+    memoryNote: `after the clicks: ${describeMemory(clicksMemory)}. Whole run: ${describeMemory(botMemory)}`,
   };
 }
 
-function delta(meter: RequestMeter, before: ReturnType<RequestMeter['snapshot']>) {
-  const now = meter.snapshot();
+function delta(now: ReturnType<RequestMeter['snapshot']>, before: ReturnType<RequestMeter['snapshot']>) {
   return { requests: now.requests - before.requests, writes: now.writes - before.writes, requestCharge: now.requestCharge - before.requestCharge };
 }
 
@@ -116,14 +140,14 @@ function goals(runs: SizeFigures[]): Goal[] {
   const ratio = big.ldSeconds / big.limitSeconds;
   out.push({ goal: `License Desk ≤ 1.5× the limit at ${big.users.toLocaleString('en-US')} users`, measured: `${ratio.toFixed(2)}×`, ok: ratio <= 1.5, why: `${(ratio / 1.5).toFixed(2)}× over the goal: every user write is conditional (IfMatch) and carries its mark, seats are reserved and settled per chunk of 100, and results are written per chunk; the limit writes nothing but the documents` });
   const speedUp = big.naiveSeconds / big.ldSeconds;
-  out.push({ goal: '≥ 10× faster than naive', measured: `${speedUp.toFixed(1)}×`, ok: speedUp >= 10, why: 'naive is one read and one write per user in sequence; on the in-process emulator a round trip is ~1–2 ms, so concurrency gains are bounded by its single thread' });
+  out.push({ goal: '≥ 10× faster than naive', measured: `${speedUp.toFixed(1)}×`, ok: speedUp >= 10, why: 'naive is one read and one write per user in sequence, but on the emulator every request costs CPU on its single thread and a loopback round trip with keep-alive is well under a millisecond: naive is not latency-bound here as it is on Cosmos DB (5–10 ms a round trip), so concurrency cannot win 10×' });
   if (small && small !== big) {
     const growth = big.ldSeconds / small.ldSeconds;
-    out.push({ goal: `${big.users.toLocaleString('en-US')} users ≤ 11× the time of 1,000`, measured: `${growth.toFixed(1)}×`, ok: growth <= 11 * (big.users / 10_000) });
+    out.push({ goal: `${big.users.toLocaleString('en-US')} users ≤ 11× the time of 1,000`, measured: `${growth.toFixed(1)}×`, ok: growth <= 11 * (big.users / 10_000), why: 'the 1,000-user Save takes a few seconds: too short a base on a loaded machine, so the ratio swings with the load' });
   }
   for (const [step, t] of Object.entries(big.interactive)) {
     const limitMs = step.startsWith('paste') ? 10 * 60 * (Number(/[\d,]+/.exec(step)![0].replace(/,/g, '')) / 1000) : 150;
-    out.push({ goal: `${step}: p95 ≤ ${limitMs.toFixed(0)} ms${step.startsWith('paste') ? ' (10× one query reading 1,000 docs, ~60 ms, per 1,000 names)' : ''} at ${big.users.toLocaleString('en-US')} users`, measured: `p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms`, ok: t.p95 <= limitMs });
+    out.push({ goal: `${step}: p95 ≤ ${limitMs.toFixed(0)} ms${step.startsWith('paste') ? ' (10× one query reading 1,000 docs, ~60 ms, per 1,000 names)' : ''} at ${big.users.toLocaleString('en-US')} users`, measured: t.failed ? `failed: ${t.failed}` : `p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms`, ok: t.p95 <= limitMs });
   }
   out.push({ goal: `bot process peak RSS ≤ 300 MiB at ${big.users.toLocaleString('en-US')} users`, measured: `${big.peakRssMiB.toFixed(0)} MiB (emulator process: ${big.emulatorPeakMiB.toFixed(0)} MiB)`, ok: big.peakRssMiB <= 300 });
   out.push({ goal: 'largest card < 28 KB (budget 26 KB)', measured: `${Math.max(...runs.map((r) => r.largestCard)).toLocaleString('en-US')} bytes`, ok: Math.max(...runs.map((r) => r.largestCard)) <= 26 * 1024 });
@@ -132,18 +156,19 @@ function goals(runs: SizeFigures[]): Goal[] {
 }
 
 async function main() {
-  const emulator = await startEmulatorProcess();
   const demo = await loadDataset(path.resolve(__dirname, '../data/demo'));
   const runs: SizeFigures[] = [];
   for (const users of SIZES) {
     console.error(`… ${users.toLocaleString('en-US')} users`);
-    runs.push(await sizeRun(emulator, demo, users));
+    runs.push(await sizeRun(demo, users));
   }
-  await emulator.stop();
   const rows = [...runs.flatMap((r) => r.rows), ...(await graphRows())];
   const graphNote = rows.some((r) => r.section === 'Graph') ? '' : '\n\nGraph: not in this run (bench/graph.ts adds its rows under the section "Graph").';
   const memory = runs.map((r) => `- ${r.users.toLocaleString('en-US')} users: ${r.memoryNote}`).join('\n');
-  const body = `${table(rows)}${graphNote}\n\nGoals:\n\n${goalLines(goals(runs))}\n\nBot process memory at its peak sample:\n\n${memory}`;
+  const kinds = runs
+    .map((r) => `- ${r.users.toLocaleString('en-US')} users: ${Object.entries(r.interactive).map(([step, t]) => `${step}: ${Object.entries(t.byKind ?? {}).map(([k, v]) => `${k} ${+v.toFixed(1)}`).join(', ')}`).join('; ')}`)
+    .join('\n');
+  const body = `${table(rows)}${graphNote}\n\nGoals:\n\n${goalLines(goals(runs))}\n\nBot process memory:\n\n${memory}\n\nCosmos requests per click, by kind (operation and container, bot process):\n\n${kinds}`;
   console.log(`License Desk benchmark — ${machineLine()}\n\n${body}`);
   const file = writeReport('npm run bench', `BENCH_SIZES=${SIZES.join(',')} BENCH_RUNS=${RUNS} npm run bench`, body);
   console.log(`\nwritten to ${file}`);

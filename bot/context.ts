@@ -35,6 +35,8 @@ export interface HandlerContext extends BotDeps {
   later: ConversationPort;
   session(): Promise<Session>;
   updateSession(change: (s: Session) => Session): Promise<Session>;
+  /** As updateSession, but stored before it returns (updateSession may keep the write for the end of the turn). */
+  updateSessionNow(change: (s: Session) => Session): Promise<Session>;
   /**
    * Where this admin waits for a change, as an opaque value stored with the operation: whichever
    * instance finishes it (after a crash, the recovery sweep) updates `progressId` to the result.

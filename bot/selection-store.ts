@@ -148,6 +148,13 @@ export class SelectionStore {
     return { ref: { base, added: [], removed: [] }, count: next.count, written: base };
   }
 
+  /** `edit` on `current` when it stays inline (no new base, not past `max`); else undefined. Reads nothing. */
+  editInline(current: Selection, edit: SelectionEdit, max = Infinity): SelectionRef | undefined {
+    const ref = this.edited(current, edit);
+    const fits = ref.added.length + ref.removed.length <= this.options.deltaLimit && current.withRef(ref).count <= max;
+    return fits ? ref : undefined;
+  }
+
   /** Deletes a base's chunks (a base no session names any more). */
   async discard(sessionId: string, base: NonNullable<SelectionRef['base']>): Promise<void> {
     for (let i = 0; i < base.chunks; i++) await this.documents.remove(chunkId(sessionId, base.key, i));

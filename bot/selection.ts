@@ -21,7 +21,7 @@ export const MAX_SELECTED = MAX_USERS_PER_CHANGE;
 /** Data every users-list action carries: the ids shown on the page and the ticks among them. */
 export const pageTicksSchema = z.object({ pageUserIds: idList, selection: idList });
 
-type SelectionContext = Pick<HandlerContext, 'session' | 'updateSession' | 'sessions' | 'sessionId'>;
+type SelectionContext = Pick<HandlerContext, 'session' | 'updateSession' | 'updateSessionNow' | 'sessions' | 'sessionId'>;
 
 /** How often a click re-reads the session when another click replaced the selection's base meanwhile. */
 const ATTEMPTS = 5;
@@ -60,11 +60,17 @@ export async function changeSelection(ctx: SelectionContext, edit: SelectionEdit
       const current = await store.open(ctx.sessionId, before);
       const next = await store.apply(ctx.sessionId, current, edit, MAX_SELECTED);
       written = next.written;
-      await ctx.updateSession((s) => {
-        // Our own write, repeated after a lost reply, is recognised; anyone else's means: again.
+      // A new base is named in the stored session before the old one is deleted: written now. Delta
+      // changes may wait for the end of the turn's one write.
+      const replacesBase = before.base?.key !== next.ref.base?.key;
+      await (replacesBase ? ctx.updateSessionNow : ctx.updateSession)((s) => {
+        // Our own write, repeated after a lost reply, is recognised.
         if (sameRef(s.selection, next.ref)) return also(s);
-        if (!sameRef(s.selection, before)) throw new SelectionMoved();
-        return also({ ...s, selection: next.ref });
+        if (sameRef(s.selection, before)) return also({ ...s, selection: next.ref });
+        // Another click changed only the deltas of the same base meanwhile: this edit again, on top of theirs.
+        const again = !replacesBase && s.selection.base?.key === before.base?.key ? store.editInline(current.withRef(s.selection), edit, MAX_SELECTED) : undefined;
+        if (again) return also({ ...s, selection: again });
+        throw new SelectionMoved();
       });
       if (before.base && before.base.key !== next.ref.base?.key) await store.discard(ctx.sessionId, before.base).catch(() => undefined);
       return next.count;

@@ -84,6 +84,17 @@ export class SessionRepository {
     return sessionSchema.parse((await this.documents.read(id)) ?? { id });
   }
 
+  /** The session and the version it was read at (for writeIfUnchanged: one read and one write per turn). */
+  async getVersioned(id: string): Promise<{ session: Session; version?: string }> {
+    const { doc, version } = await this.documents.readVersioned(id);
+    return { session: sessionSchema.parse(doc ?? { id }), version };
+  }
+
+  /** Stores `session` if nobody wrote it since `version` was read: the new version, or undefined. */
+  writeIfUnchanged(session: Session, version: string | undefined): Promise<string | undefined> {
+    return this.documents.writeIfUnchanged({ ...session, updatedAt: new Date().toISOString() } as Session, version);
+  }
+
   /**
    * Read-modify-write with the ETag, so two quick clicks cannot lose each other's ticks. A write repeated
    * after a lost reply meets 412/409 and is simply applied again to what is stored: the changes are idempotent.

@@ -14,9 +14,11 @@ import { labels, langOf } from '../cards/i18n';
 import { messageCard } from '../cards/simple-cards';
 import type { AdaptiveCard } from '../cards/render';
 import type { BotDeps, ConversationPort, HandlerContext } from './context';
-import { runAction, runText } from './router';
+import { runAction, runText, type ActionOutcome } from './router';
+import { logError } from './log';
 import { sessionIdFor } from './session';
-import { turnSession } from './turn-session';
+import { turnSession, type TurnSession } from './turn-session';
+import { turnReads } from './turn-reads';
 import { operationNotifier } from './operation-notifier';
 import type { OperationNotifier } from '../domain/service';
 import { unsupportedInvokeAnswer } from './unsupported-invokes';
@@ -32,6 +34,9 @@ export const INVOKE_BUDGET_MS = 10_000;
 
 /** Longer text is answered, not parsed: room for about 10,000 pasted user names, and no more. */
 export const MAX_COMMAND_CHARS = 400_000;
+
+/** A turn's context, with the end of its session (see turn-session.ts). */
+type TurnContextFor = HandlerContext & Pick<TurnSession, 'endTurn'>;
 
 const asMessage = (card: AdaptiveCard) => ({ type: 'message' as const, attachments: [CardFactory.adaptiveCard(card)] });
 
@@ -49,7 +54,10 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     this.onMembersAdded(async (turn, next) => {
       // Welcome once, when the bot itself joins a chat or team.
       if (turn.activity.membersAdded?.some((m) => m.id === turn.activity.recipient.id)) {
-        await turn.sendActivity(asMessage(await runText(this.contextFor(turn), 'help')));
+        const ctx = this.contextFor(turn);
+        const card = await runText(ctx, 'help');
+        await this.endTurn(ctx);
+        await turn.sendActivity(asMessage(card));
       }
       await next();
     });
@@ -61,7 +69,7 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     if (value !== undefined && value !== null) {
       // Action.Submit: the card's data arrives as the message value; replace the card it came from.
       const submit = submitValueSchema.safeParse(value);
-      const { card } = await runAction(ctx, submit.success ? submit.data.verb : undefined, submit.success ? submit.data : {});
+      const { card } = await this.ended(ctx, runAction(ctx, submit.success ? submit.data.verb : undefined, submit.success ? submit.data : {}));
       if (turn.activity.replyToId) await turn.updateActivity({ ...asMessage(card), id: turn.activity.replyToId });
       else await turn.sendActivity(asMessage(card));
       return;
@@ -72,7 +80,31 @@ export class LicenseDeskBot extends TeamsActivityHandler {
       await turn.sendActivity(asMessage(messageCard({ title: l.badInput, lines: [l.messageTooLong(text.length, MAX_COMMAND_CHARS)], tone: 'warning' })));
       return;
     }
-    await turn.sendActivity(asMessage(await runText(ctx, text)));
+    const card = await runText(ctx, text);
+    await this.endTurn(ctx);
+    await turn.sendActivity(asMessage(card));
+  }
+
+  /** The turn's session changes are stored (one write) before its answer goes out: the next click reads them. */
+  private async endTurn(ctx: TurnContextFor): Promise<boolean> {
+    try {
+      await ctx.endTurn();
+      return true;
+    } catch (err) {
+      logError('could not store the session at the end of the turn', err);
+      return false;
+    }
+  }
+
+  /** `outcome`, once the turn's session is stored; an error card if it could not be. */
+  private async ended(ctx: TurnContextFor, outcome: Promise<ActionOutcome>): Promise<ActionOutcome> {
+    const result = await outcome.catch(async (err) => {
+      await this.endTurn(ctx);
+      throw err;
+    });
+    if (await this.endTurn(ctx)) return result;
+    const l = labels[ctx.lang];
+    return { status: 200, card: messageCard({ title: l.badInput, lines: [l.somethingWrong], tone: 'error' }) };
   }
 
   /**
@@ -91,7 +123,7 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     // past the budget the invoke is answered "the answer follows", and the action's card is posted then.
     const answered = { late: false };
     const ctx = this.contextFor(turn, answered, Date.now() + INVOKE_BUDGET_MS);
-    const running = runAction(ctx, verb, data ?? {});
+    const running = this.ended(ctx, runAction(ctx, verb, data ?? {}));
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([running, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), INVOKE_BUDGET_MS)))]);
     clearTimeout(timer);
@@ -112,7 +144,7 @@ export class LicenseDeskBot extends TeamsActivityHandler {
    * `answered.late`: the invoke was answered already (past its budget), so the turn is over and what the
    * action posts goes through the connector. `answerBy`: when the invoke must be answered.
    */
-  private contextFor(turn: TurnContext, answered = { late: false }, answerBy?: number): HandlerContext {
+  private contextFor(turn: TurnContext, answered = { late: false }, answerBy?: number): TurnContextFor {
     const { activity } = turn;
     const from = activity.from ?? { id: 'unknown', name: '' };
     const sessionId = sessionIdFor(activity.conversation?.id ?? 'none', from.aadObjectId ?? from.id);
@@ -128,15 +160,24 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     const deps = this.deps;
     const actor = actorOf(activity, deps.localMode);
     const lang = langOf(activity.locale);
+    const session = turnSession(deps.sessions, sessionId, { deferWrites: true });
+    const reads = turnReads(deps.service);
     return {
       ...deps,
+      service: reads.service,
       actor,
       lang,
       sessionId,
       conversation: inTurn,
       later,
       answerBy,
-      ...turnSession(deps.sessions, sessionId),
+      session: session.session,
+      updateSession: session.updateSession,
+      updateSessionNow: session.updateSessionNow,
+      endTurn: async () => {
+        reads.endTurn();
+        await session.endTurn();
+      },
       whereToNotify: (customerName, progressId) => ({ reference, progressId, lang, customerName, actor: { ...actor, displayName: actor.displayName ?? '' } }),
     };
   }

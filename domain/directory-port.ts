@@ -174,8 +174,10 @@ export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUser
   /**
    * The given users as they are now (fresh: a change is decided on them); unknown ids are absent.
    * `fresh: false`: what the directory last knew is enough (ids and names for a card; a mirror is fine).
+   * `forDisplay`: for a card, whose words never use License Desk's marks — a directory may leave
+   * `licenseChanges` empty (up to 20 marks a user: most of a document, when 1,000 users are shown).
    */
-  usersById(customerId: string, ids: string[], options?: { fresh?: boolean }): Promise<Map<string, U>>;
+  usersById(customerId: string, ids: string[], options?: { fresh?: boolean; forDisplay?: boolean }): Promise<Map<string, U>>;
   /**
    * The known users among a selection, in sort-key order, and per product how many of them hold it —
    * from what the directory last knew, without reading the users themselves (a selection can be

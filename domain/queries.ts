@@ -86,7 +86,7 @@ export class LicenseQueries {
   /** The users among `ids` that exist, in the order of `ids`. */
   async usersById(actor: Actor, customerKey: string, ids: string[], options: { fresh?: boolean } = {}): Promise<DirectoryUserRecord[]> {
     await this.authorize(actor, customerKey, 'view');
-    const found = await this.directory.usersById(customerKey, ids, { fresh: options.fresh ?? false });
+    const found = await this.directory.usersById(customerKey, ids, { fresh: options.fresh ?? false, forDisplay: true });
     return ids.map((id) => found.get(id)).filter((u): u is DirectoryUserRecord => !!u);
   }
 

@@ -183,6 +183,8 @@ export class GraphMirror {
       if (sameSku(doc, sku, held(doc))) return doc;
       return (await this.repository.updateSku(customerId, sku.skuId, (d) => ({ ...d, ...sku, id: d.id, consumedUnits: sku.consumedUnits + held(d) }))) ?? doc;
     });
+    // A product new to the mirror joins the summary's list (clicks read the products it lists).
+    if (skus.some((s) => !mirrored.has(s.skuId))) await this.repository.markChanged(customerId);
     const state = await this.syncState(customerId);
     if (state) await this.saveState({ ...state, productsReadAt: new Date().toISOString() });
     return docs;

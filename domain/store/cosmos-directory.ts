@@ -32,7 +32,7 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
   }
 
   products(customerId: string): Promise<SubscribedSku[]> {
-    return this.repository.skus(customerId);
+    return this.repository.listedSkus(customerId);
   }
 
   pageUsers(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }): Promise<UserPage<UserDoc>> {
@@ -75,8 +75,8 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
     return this.repository.selectionSummary(customerId, selected);
   }
 
-  usersById(customerId: string, ids: string[]): Promise<Map<string, UserDoc>> {
-    return this.repository.usersById(customerId, ids);
+  usersById(customerId: string, ids: string[], options: { forDisplay?: boolean } = {}): Promise<Map<string, UserDoc>> {
+    return this.repository.usersById(customerId, ids, { withoutMarks: options.forDisplay });
   }
 
   async applyUserChange({ customerId, user, mark, fence }: UserLicenseWrite<UserDoc>): Promise<UserWriteOutcome<UserDoc>> {

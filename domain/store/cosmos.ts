@@ -46,7 +46,9 @@ export class RequestMeter {
       on: 'request',
       plugin: async (context, _diagnostics, next) => {
         this.requests++;
-        const kind = `${context.operationType} ${String(context.path ?? '').split('/')[4] ?? ''}`;
+        // The SDK's query plan (sent beside each query): a request on the wire, but no query run or charged.
+        const plan = String((context.headers as Record<string, unknown> | undefined)?.['x-ms-cosmos-is-query-plan-request']).toLowerCase() === 'true';
+        const kind = `${plan ? 'plan' : context.operationType} ${String(context.path ?? '').split('/')[4] ?? ''}`;
         this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
         if (WRITES.has(String(context.operationType))) this.writes++;
         let headers: Record<string, unknown> | undefined;
@@ -216,7 +218,10 @@ export async function startEmbeddedEmulator(): Promise<{ endpoint: string; stop(
   // Loaded lazily: production with a real COSMOS_ENDPOINT never needs it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createHttpsServer } = require('@vercel/cosmosdb-server') as typeof import('@vercel/cosmosdb-server');
-  const server = createHttpsServer();
+  // keepAlive: the emulator otherwise answers every request "connection: close", so each one paid a TLS
+  // handshake on both sides (most of a click's CPU), whatever agent the client keeps.
+  const server = createHttpsServer({ keepAlive: true } as import('node:https').ServerOptions);
+  answerQueryPlansCheaply(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -231,6 +236,32 @@ export async function startEmbeddedEmulator(): Promise<{ endpoint: string; stop(
       }),
   };
 }
+
+/**
+ * @azure/cosmos asks for a query plan beside every query (`x-ms-cosmos-is-query-plan-request`, sent in
+ * parallel and only consulted when the server refuses the query as cross-partition). Cosmos DB's
+ * gateway answers it without running the query; the emulator takes it for a query and runs it in full,
+ * so every query cost it twice (a 10,000-user scan, twice per click). Here it gets a plan of the query
+ * as it is — what the SDK would do with it on a single partition — at once.
+ */
+function answerQueryPlansCheaply(server: import('node:https').Server) {
+  const emulator = server.listeners('request') as ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req, res) => {
+    if (String(req.headers['x-ms-cosmos-is-query-plan-request']).toLowerCase() !== 'true') return emulator.forEach((listener) => listener.call(server, req, res));
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-ms-request-charge': '0' });
+      res.end(JSON.stringify(SINGLE_PARTITION_PLAN));
+    });
+  });
+}
+
+const SINGLE_PARTITION_PLAN = {
+  partitionedQueryExecutionInfoVersion: 2,
+  queryInfo: { distinctType: 'None', orderBy: [], orderByExpressions: [], aggregates: [], groupByExpressions: [], groupByAliasToAggregateType: {}, hasSelectValue: false, hasNonStreamingOrderBy: false },
+  queryRanges: [{ min: '', max: 'FF', isMinInclusive: true, isMaxInclusive: false }],
+};
 
 /** Drops the system properties (_etag, _ts…) before a write. */
 export function stripDoc<T extends object>(doc: T): T {

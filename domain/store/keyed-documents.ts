@@ -1,7 +1,13 @@
 // Documents addressed by their id alone and changed whole: what the bot keeps per admin and
 // conversation. A small port, so bot/ never touches a container; the content is the caller's to check.
 import type { Container } from '@azure/cosmos';
-import { isNotFound, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
+import { isConflict, isNotFound, isPreconditionFailed, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
+
+/** A stored document and its version (undefined: none is stored). */
+export interface Versioned {
+  doc: unknown;
+  version?: string;
+}
 
 export interface KeyedDocuments {
   /** The stored document (unchecked), or undefined. */
@@ -16,6 +22,13 @@ export interface KeyedDocuments {
   put(doc: { id: string }): Promise<void>;
   /** Deletes a document; one already gone is no error. */
   remove(id: string): Promise<void>;
+  /** The stored document with its version, for a later writeIfUnchanged. */
+  readVersioned(id: string): Promise<Versioned>;
+  /**
+   * Writes `doc` only if the stored version is still `version` (undefined: only if none is stored):
+   * the new version, or undefined when another write came first (read again and re-apply).
+   */
+  writeIfUnchanged(doc: { id: string }, version: string | undefined): Promise<string | undefined>;
 }
 
 /** Stripped of Cosmos' system properties, so what comes back can be checked as the caller's own shape. */
@@ -37,6 +50,22 @@ export function cosmosDocuments(container: Container): KeyedDocuments {
         await withRetry(() => container.item(id, id).delete());
       } catch (err) {
         if (!isNotFound(err)) throw err;
+      }
+    },
+    readVersioned: async (id) => {
+      const stored = await readItem<{ id: string }>(container, id, id);
+      return { doc: withoutSystemFields(stored), version: stored?._etag };
+    },
+    writeIfUnchanged: async (doc, version) => {
+      try {
+        // A write repeated after a lost reply meets 412/409 like any other: the caller reads and re-applies.
+        const { resource } = version
+          ? await withRetry(() => container.item(doc.id, doc.id).replace(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: version } }))
+          : await withRetry(() => container.items.create(stripDoc(doc)));
+        return resource?._etag;
+      } catch (err) {
+        if (isPreconditionFailed(err) || isConflict(err)) return undefined;
+        throw err;
       }
     },
   };

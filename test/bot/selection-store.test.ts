@@ -29,6 +29,8 @@ function counting(documents: KeyedDocuments) {
   const calls = { read: 0, put: 0, remove: 0, update: 0 };
   const counted: KeyedDocuments = {
     read: (id) => (calls.read++, documents.read(id)),
+    readVersioned: (id) => (calls.read++, documents.readVersioned(id)),
+    writeIfUnchanged: (doc, version) => (calls.update++, documents.writeIfUnchanged(doc, version)),
     update: (id, change) => (calls.update++, documents.update(id, change)),
     put: (doc) => (calls.put++, documents.put(doc)),
     remove: (id) => (calls.remove++, documents.remove(id)),

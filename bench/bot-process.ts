@@ -1,0 +1,50 @@
+// The bot in a process of its own, as production runs it (`npm start` is `tsx bot/index.ts`): the same
+// settings, store, service and HTTP app, on the benchmark's emulator and database, JSON logs at the
+// production level. The benchmark driver (bench/remote-bot.ts) sends it activities over HTTP, so what this
+// process holds is the bot's own memory: not the generated dataset, not the driver's bookkeeping.
+// Over IPC it answers: its port; its Cosmos requests so far (per kind); CPU time; memory at its peak
+// sample; "idle" once its background work (a Save's apply) is done.
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import { cosmosBackends } from '../domain/store/backends';
+import { openCosmos, RequestMeter } from '../domain/store/cosmos';
+import { setLogger } from '../domain/logging';
+import { LicenseService } from '../domain/service';
+import { createLogger } from '../bot/log';
+import { loadSettings } from '../bot/config';
+import { createApp } from '../bot/server';
+import { ProcessMemoryWatch } from './memory-watch';
+
+export type BotAsk = 'meter' | 'cpu' | 'memory' | 'idle' | 'gc' | 'heap';
+
+async function main() {
+  const settings = loadSettings({ ...process.env, PLAYGROUND: 'off', SEED_DIR: 'off' });
+  // Local mode (no app id: no Bot Framework tokens on loopback), but JSON lines as in production.
+  setLogger(createLogger({ level: settings.LOG_LEVEL, pretty: false }));
+  const meter = new RequestMeter();
+  const store = await openCosmos({ endpoint: process.env.BENCH_COSMOS_ENDPOINT!, key: 'bench', database: process.env.BENCH_DATABASE!, meter, createIfMissing: true });
+  const backends = cosmosBackends(store);
+  const service = new LicenseService(backends);
+  const app = createApp(settings, backends.sessions, service);
+  const port = await app.listen(0, '127.0.0.1');
+  app.setReady(true);
+  const watch = new ProcessMemoryWatch();
+  process.on('message', async (m: { ask?: BotAsk; n?: number }) => {
+    const answer = (value: unknown) => process.send!({ n: m.n, value });
+    if (m?.ask === 'meter') answer({ ...meter.snapshot(), byKind: Object.fromEntries(meter.byKind) });
+    else if (m?.ask === 'cpu') answer(process.cpuUsage());
+    else if (m?.ask === 'memory') answer(watch.report());
+    else if (m?.ask === 'idle') answer(await app.background.idle());
+    else if (m?.ask === 'gc') answer((globalThis as { gc?: () => void }).gc?.());
+    // A heap snapshot (for a look at what the bot keeps; large: the heap, as JSON): its file.
+    else if (m?.ask === 'heap') answer(v8.writeHeapSnapshot(path.join(os.tmpdir(), `license-desk-bot-${process.pid}-${Date.now()}.heapsnapshot`)));
+  });
+  process.on('disconnect', () => void app.close().then(() => store.close()).then(() => process.exit(0)));
+  process.send!({ port });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
