@@ -395,7 +395,12 @@ export async function readModifyWrite<T extends ItemDefinition & { id: string }>
 }
 
 /** Runs a query to the end, following continuation tokens. */
-export async function queryAll<T>(container: Container, query: string, parameters: SqlParameter[], pageSize = 1000): Promise<T[]> {
+/**
+ * Every result of a query. Pages as large as the service gives (-1: Cosmos DB's dynamic size, up to
+ * 4 MB a page): the emulator runs the whole query again for every continuation, so pages of 1,000
+ * made a 30,000-user scan take 316 s instead of 23 s (and 100,000 users hours).
+ */
+export async function queryAll<T>(container: Container, query: string, parameters: SqlParameter[], pageSize = -1): Promise<T[]> {
   const iterator = container.items.query<T>({ query, parameters }, { maxItemCount: pageSize });
   const out: T[] = [];
   while (iterator.hasMoreResults()) {
