@@ -65,11 +65,63 @@ function sameSku(doc: SkuDoc, sku: SubscribedSku, held: number): boolean {
   );
 }
 
+interface StoredUser {
+  doc: UserDoc;
+  /** It differs from the mirror's document. */
+  write: boolean;
+}
+
+/**
+ * Mirror writes that arrive together (the users of one $batch reply, resolved in one go) are gathered
+ * per customer and written as one Cosmos DB batch; each caller still hears of its own document.
+ */
+class GatheredWrites {
+  private readonly waiting = new Map<string, { doc: UserDoc; resolve: () => void; reject: (e: unknown) => void }[]>();
+
+  constructor(private readonly repository: DirectoryRepository) {}
+
+  upsert(doc: UserDoc): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let list = this.waiting.get(doc.customerId);
+      if (!list) {
+        list = [];
+        this.waiting.set(doc.customerId, list);
+        // After the callers resolved in this turn have all added theirs.
+        setImmediate(() => void this.flush(doc.customerId));
+      }
+      list.push({ doc, resolve, reject });
+    });
+  }
+
+  private async flush(customerId: string): Promise<void> {
+    const list = this.waiting.get(customerId) ?? [];
+    this.waiting.delete(customerId);
+    try {
+      // The same user twice in one go: its later document is the one that stands.
+      const last = new Map(list.map((w, i) => [w.doc.id, i]));
+      const docs = [...last.values()].map((i) => list[i].doc);
+      const errors = await this.repository.upsertMany(customerId, docs);
+      const errorOf = new Map(docs.map((d, k) => [d.id, errors[k]]));
+      for (const w of list) {
+        const error = errorOf.get(w.doc.id);
+        if (error === undefined) w.resolve();
+        else w.reject(error);
+      }
+    } catch (err) {
+      for (const w of list) w.reject(err);
+    }
+  }
+}
+
 export class GraphMirror {
+  private readonly writes: GatheredWrites;
+
   constructor(
     private readonly client: GraphClient,
     private readonly repository: DirectoryRepository,
-  ) {}
+  ) {
+    this.writes = new GatheredWrites(repository);
+  }
 
   syncState(customerId: string): Promise<SyncStateDoc | undefined> {
     return this.repository.doc<SyncStateDoc>(customerId, SYNC_STATE_ID);
@@ -108,7 +160,7 @@ export class GraphMirror {
       const existing = await this.repository.usersById(customerId, page.map((u) => u.id));
       const users = page.map(fromGraphUser).filter((u): u is DirectoryUser => !!u);
       users.forEach((u) => seen.add(u.id));
-      await mapLimit(users, 16, (user) => this.storeUser(customerId, user, existing.get(user.id)));
+      await this.storeAll(customerId, users.map((user) => this.toStore(customerId, user, existing.get(user.id))));
     }
     const gone = (await this.repository.userIds(customerId)).filter((id) => !seen.has(id));
     await mapLimit(gone, 16, (id) => this.repository.remove(customerId, id));
@@ -134,6 +186,7 @@ export class GraphMirror {
     const [fresh, mirrored] = await Promise.all([this.client.getUsers(tenantId, ids), this.repository.usersById(customerId, ids)]);
     const users = new Map<string, UserDoc>();
     const changed = new Set<string>();
+    const stores: StoredUser[] = [];
     for (const id of ids) {
       const g = fresh.get(id);
       const before = mirrored.get(id);
@@ -143,8 +196,11 @@ export class GraphMirror {
         continue;
       }
       if (before && licenseKey(before) !== licenseKey(user)) changed.add(id);
-      users.set(id, await this.storeUser(customerId, user, before));
+      const stored = this.toStore(customerId, user, before);
+      stores.push(stored);
+      users.set(id, stored.doc);
     }
+    await this.storeAll(customerId, stores);
     return { users, changed };
   }
 
@@ -152,7 +208,7 @@ export class GraphMirror {
   async recordWrite(customerId: string, user: DirectoryUser, before: UserDoc | undefined, mark: LicenseChangeMark): Promise<UserDoc> {
     const marks = [mark, ...(before?.licenseChanges ?? []).filter((m) => m.reservationKey !== mark.reservationKey)].slice(0, MAX_LICENSE_MARKS);
     const doc = toUserDoc(customerId, user, marks);
-    await this.repository.upsert(doc);
+    await this.writes.upsert(doc);
     return doc;
   }
 
@@ -179,9 +235,21 @@ export class GraphMirror {
 
   /** A user as Graph has it now, keeping License Desk's marks; written only when something differs. */
   async storeUser(customerId: string, user: DirectoryUser, before: UserDoc | undefined): Promise<UserDoc> {
+    const stored = this.toStore(customerId, user, before);
+    if (stored.write) await this.writes.upsert(stored.doc);
+    return stored.doc;
+  }
+
+  private toStore(customerId: string, user: DirectoryUser, before: UserDoc | undefined): StoredUser {
     const doc = toUserDoc(customerId, user, before?.licenseChanges ?? []);
-    if (!before || graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before))) await this.repository.upsert(doc);
-    return doc;
+    return { doc, write: !before || graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before)) };
+  }
+
+  /** The users that differ from the mirror, written in batches; the first failure is thrown after the rest. */
+  private async storeAll(customerId: string, stores: StoredUser[]): Promise<void> {
+    const errors = await this.repository.upsertMany(customerId, stores.filter((s) => s.write).map((s) => s.doc));
+    const failure = errors.find((e) => e !== undefined);
+    if (failure) throw failure;
   }
 
   private async saveState(state: SyncStateDoc): Promise<SyncStateDoc> {
