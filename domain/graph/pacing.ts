@@ -3,8 +3,8 @@
 // Retry-After: https://learn.microsoft.com/graph/throttling#best-practices-to-handle-throttling
 // Per tenant, requests go one at a time (configurable): once a tenant answers 429/503 with
 // Retry-After, nothing else is sent to it until that time has passed. Tenants never wait for each other,
-// except on the app-wide budget that Graph itself counts across all tenants. Each budget is kept a
-// little under (PACING_HEADROOM), and a write is counted until a window after its reply (SlidingWindow).
+// except on the app-wide budget that Graph itself counts across all tenants. Each budget's rate is kept
+// a little under (PACING_HEADROOM), and a write is counted until a window after its reply (SlidingWindow).
 import type { WriteBudget } from './settings';
 
 export interface Clock {
@@ -38,10 +38,10 @@ interface WindowEntry {
 
 class SlidingWindow {
   private readonly entries: WindowEntry[] = [];
-  /** The writes License Desk lets itself send per window: the budget less the headroom. */
-  readonly cap: number;
+  /** How long License Desk counts a write after its reply: Graph's window, stretched by the headroom. */
+  private readonly holdMs: number;
   constructor(private readonly budget: WriteBudget, headroom: number) {
-    this.cap = Math.max(1, Math.floor(budget.limit * (1 - headroom)));
+    this.holdMs = Math.ceil(budget.windowMs / (1 - headroom));
   }
 
   /**
@@ -50,24 +50,18 @@ class SlidingWindow {
    */
   waitFor(writes: number, now: number): number {
     this.expire(now);
-    const need = Math.min(writes, this.cap);
-    let used = this.used();
-    if (used + need <= this.cap) return 0;
-    const ends = this.entries.map((e) => ({ at: (e.doneAt ?? now) + this.budget.windowMs, writes: e.writes })).sort((a, b) => a.at - b.at);
+    const need = Math.min(writes, this.budget.limit);
+    let used = this.entries.reduce((s, e) => s + e.writes, 0);
+    if (used + need <= this.budget.limit) return 0;
+    const ends = this.entries.map((e) => ({ at: (e.doneAt ?? now) + this.holdMs, writes: e.writes })).sort((a, b) => a.at - b.at);
     for (const e of ends) {
       used -= e.writes;
-      if (used + need <= this.cap) return Math.max(1, e.at - now);
+      if (used + need <= this.budget.limit) return Math.max(1, e.at - now);
     }
-    return this.budget.windowMs;
+    return this.holdMs;
   }
 
-  /** Writes that would fit now. */
-  room(now: number): number {
-    this.expire(now);
-    return Math.max(0, this.cap - this.used());
-  }
-
-  /** A request is sent: its writes count from now, until `windowMs` after its reply. */
+  /** A request is sent: its writes count from now until the window after its reply. */
   start(writes: number): WindowEntry | undefined {
     if (writes <= 0) return undefined;
     const entry: WindowEntry = { writes };
@@ -75,14 +69,10 @@ class SlidingWindow {
     return entry;
   }
 
-  private used(): number {
-    return this.entries.reduce((s, e) => s + e.writes, 0);
-  }
-
   private expire(now: number): void {
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i];
-      if (e.doneAt !== undefined && e.doneAt + this.budget.windowMs <= now) this.entries.splice(i, 1);
+      if (e.doneAt !== undefined && e.doneAt + this.holdMs <= now) this.entries.splice(i, 1);
     }
   }
 }
@@ -98,9 +88,10 @@ class TenantLane {
 }
 
 /**
- * The share of each budget License Desk leaves unused: other writers count against the per-tenant
- * budget too (other apps, admins in the admin center), and Graph does not document exactly what it
- * counts. 5% under the budget costs 5% of the time and keeps 429s rare.
+ * How far under each budget's rate License Desk stays: its windows are this much longer than Graph's
+ * (150 s becomes 158 s), so it writes at 95% of the rate Graph allows. Room for what License Desk
+ * cannot see (other writers in the tenant, a clock running a little fast, what else Graph counts), at
+ * 5% of the time; a window stays whole, so $batch requests of 20 still fill it.
  */
 export const PACING_HEADROOM = 0.05;
 
@@ -149,17 +140,6 @@ export class GraphPacer {
       lane.inFlight--;
       lane.waiting.shift()?.();
     }
-  }
-
-  /**
-   * Writes that could go to this tenant now without waiting (0 while a Retry-After runs): a batch
-   * of that size uses the rest of a window instead of waiting for room for a full one.
-   */
-  room(tenantId: string): number {
-    const lane = this.lane(tenantId);
-    const now = this.clock.now();
-    if (lane.blockedUntil > now) return 0;
-    return Math.min(lane.appAndTenant.room(now), lane.tenant.room(now), this.app.room(now));
   }
 
   /** A Retry-After from this tenant: nothing more is sent to it for `ms`. */

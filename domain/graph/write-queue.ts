@@ -45,13 +45,10 @@ export class LicenseWriteQueue {
       await new Promise((r) => setTimeout(r, this.gatherMs));
       const queue = this.queues.get(tenantId)!;
       while (queue.length) {
-        // One user at most once per batch (two changes for one user go one after the other). When
-        // only part of a batch fits the tenant's window now, that part goes now instead of waiting.
-        const room = this.client.pacer.room(tenantId);
-        const size = room > 0 ? Math.min(MAX_BATCH, room) : MAX_BATCH;
+        // One user at most once per batch (two changes for one user go one after the other).
         const take: Waiting[] = [];
         const users = new Set<string>();
-        for (let i = 0; i < queue.length && take.length < size; ) {
+        for (let i = 0; i < queue.length && take.length < MAX_BATCH; ) {
           if (users.has(queue[i].change.userId)) i++;
           else {
             users.add(queue[i].change.userId);
