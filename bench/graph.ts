@@ -13,6 +13,7 @@
 // is missed. BENCH_GRAPH_USERS, BENCH_GRAPH_PARALLEL_USERS, BENCH_GRAPH_LIMIT, BENCH_GRAPH_WINDOW_S
 // resize it.
 import path from 'node:path';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { importDataset, loadDataset } from '../domain/dataset';
 import { GraphClient } from '../domain/graph';
@@ -20,6 +21,7 @@ import { PACING_HEADROOM } from '../domain/graph/pacing';
 import { LicenseService } from '../domain/service';
 import { graphBackends, GRAPH_RUNNER_OPTIONS } from '../domain/store/backends';
 import { openCosmos } from '../domain/store/cosmos';
+import { writeReport } from './report';
 import { fakeSettings, trustingAgent } from '../test/support/graph-fake/client-setup';
 import { GraphFake, IDS } from '../test/support/graph-fake/server';
 
@@ -131,10 +133,23 @@ async function main(): Promise<boolean> {
   }
 }
 
+/** The figures as a section of BENCHMARKS.md ("Graph, N users"), with the load before and after. */
+function writeSection(loadAtStart: number[]): void {
+  const load = (l: number[]) => `${l[0].toFixed(2)} / ${l[1].toFixed(2)} / ${l[2].toFixed(2)}`;
+  const table = ['| | figure | value | goal | note |', '| --- | --- | --- | --- | --- |', ...lines.map((l) => `| ${l.ok ? 'ok' : 'MISS'} | ${l.name} | ${l.value} | ${l.goal} | ${l.note} |`)].join('\n');
+  const body = `Budget ${LIMIT} writes per ${WINDOW_S} s per tenant (${RATE}/s); load average (1 / 5 / 15 min) ${load(loadAtStart)} at the start, ${load(os.loadavg())} at the end.\n\n${table}`;
+  const env = [USERS !== 10_000 && `BENCH_GRAPH_USERS=${USERS}`, PARALLEL_USERS !== 3_000 && `BENCH_GRAPH_PARALLEL_USERS=${PARALLEL_USERS}`, LIMIT !== 300 && `BENCH_GRAPH_LIMIT=${LIMIT}`, WINDOW_S !== 15 && `BENCH_GRAPH_WINDOW_S=${WINDOW_S}`].filter(Boolean).join(' ');
+  writeReport(`Graph, ${USERS.toLocaleString('en-US')} users`, `${env ? `${env} ` : ''}npm run bench:graph`, body);
+}
+
 if (require.main === module) {
   console.log(`License Desk Graph benchmark: ${USERS} users, budget ${LIMIT} writes per ${WINDOW_S} s per tenant (${RATE}/s), node ${process.version}`);
+  const loadAtStart = os.loadavg();
   main().then(
-    (ok) => process.exit(ok ? 0 : 1),
+    (ok) => {
+      writeSection(loadAtStart);
+      process.exit(ok ? 0 : 1);
+    },
     (e) => {
       console.error('Graph benchmark failed:', e);
       process.exit(1);

@@ -156,13 +156,17 @@ export class GraphMirror {
     // The delta link first (its own full round), so nothing changed during the fill is missed next time.
     const { deltaLink } = await this.client.usersDelta(tenantId);
     const seen = new Set<string>();
+    // Only users already in the mirror are read back (to compare, and keep their marks): on a first
+    // fill none, instead of a look-up per page in a partition that grows with every page.
+    const mirrored = new Set(await this.repository.userIds(customerId));
     for await (const page of this.client.userPages(tenantId)) {
-      const existing = await this.repository.usersById(customerId, page.map((u) => u.id));
+      const known = page.map((u) => u.id).filter((id) => mirrored.has(id));
+      const existing = known.length ? await this.repository.usersById(customerId, known) : new Map<string, UserDoc>();
       const users = page.map(fromGraphUser).filter((u): u is DirectoryUser => !!u);
       users.forEach((u) => seen.add(u.id));
       await this.storeAll(customerId, users.map((user) => this.toStore(customerId, user, existing.get(user.id))));
     }
-    const gone = (await this.repository.userIds(customerId)).filter((id) => !seen.has(id));
+    const gone = [...mirrored].filter((id) => !seen.has(id));
     await mapLimit(gone, 16, (id) => this.repository.remove(customerId, id));
     const at = new Date().toISOString();
     return this.saveState({ id: SYNC_STATE_ID, type: 'graphSync', customerId, tenantId, deltaLink, usersReadAt: at });
