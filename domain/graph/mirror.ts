@@ -65,11 +65,63 @@ function sameSku(doc: SkuDoc, sku: SubscribedSku, held: number): boolean {
   );
 }
 
+interface StoredUser {
+  doc: UserDoc;
+  /** It differs from the mirror's document. */
+  write: boolean;
+}
+
+/**
+ * Mirror writes that arrive together (the users of one $batch reply, resolved in one go) are gathered
+ * per customer and written as one Cosmos DB batch; each caller still hears of its own document.
+ */
+class GatheredWrites {
+  private readonly waiting = new Map<string, { doc: UserDoc; resolve: () => void; reject: (e: unknown) => void }[]>();
+
+  constructor(private readonly repository: DirectoryRepository) {}
+
+  upsert(doc: UserDoc): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let list = this.waiting.get(doc.customerId);
+      if (!list) {
+        list = [];
+        this.waiting.set(doc.customerId, list);
+        // After the callers resolved in this turn have all added theirs.
+        setImmediate(() => void this.flush(doc.customerId));
+      }
+      list.push({ doc, resolve, reject });
+    });
+  }
+
+  private async flush(customerId: string): Promise<void> {
+    const list = this.waiting.get(customerId) ?? [];
+    this.waiting.delete(customerId);
+    try {
+      // The same user twice in one go: its later document is the one that stands.
+      const last = new Map(list.map((w, i) => [w.doc.id, i]));
+      const docs = [...last.values()].map((i) => list[i].doc);
+      const errors = await this.repository.upsertMany(customerId, docs);
+      const errorOf = new Map(docs.map((d, k) => [d.id, errors[k]]));
+      for (const w of list) {
+        const error = errorOf.get(w.doc.id);
+        if (error === undefined) w.resolve();
+        else w.reject(error);
+      }
+    } catch (err) {
+      for (const w of list) w.reject(err);
+    }
+  }
+}
+
 export class GraphMirror {
+  private readonly writes: GatheredWrites;
+
   constructor(
     private readonly client: GraphClient,
     private readonly repository: DirectoryRepository,
-  ) {}
+  ) {
+    this.writes = new GatheredWrites(repository);
+  }
 
   syncState(customerId: string): Promise<SyncStateDoc | undefined> {
     return this.repository.doc<SyncStateDoc>(customerId, SYNC_STATE_ID);
@@ -105,13 +157,17 @@ export class GraphMirror {
     // The delta link first (its own full round), so nothing changed during the fill is missed next time.
     const { deltaLink } = await this.client.usersDelta(tenantId);
     const seen = new Set<string>();
+    // Only users already in the mirror are read back (to compare, and keep their marks): on a first
+    // fill none, instead of a look-up per page in a partition that grows with every page.
+    const mirrored = new Set(await this.repository.userIds(customerId));
     for await (const page of this.client.userPages(tenantId)) {
-      const existing = await this.repository.usersById(customerId, page.map((u) => u.id));
+      const known = page.map((u) => u.id).filter((id) => mirrored.has(id));
+      const existing = known.length ? await this.repository.usersById(customerId, known) : new Map<string, UserDoc>();
       const users = page.map(fromGraphUser).filter((u): u is DirectoryUser => !!u);
       users.forEach((u) => seen.add(u.id));
-      await mapLimit(users, 16, (user) => this.storeUser(customerId, user, existing.get(user.id)));
+      await this.storeAll(customerId, users.map((user) => this.toStore(customerId, user, existing.get(user.id))));
     }
-    const gone = (await this.repository.userIds(customerId)).filter((id) => !seen.has(id));
+    const gone = [...mirrored].filter((id) => !seen.has(id));
     await mapLimit(gone, 16, (id) => this.repository.remove(customerId, id));
     const at = new Date().toISOString();
     return this.saveState({ id: SYNC_STATE_ID, type: 'graphSync', customerId, tenantId, deltaLink, usersReadAt: at });
@@ -135,7 +191,8 @@ export class GraphMirror {
     const [fresh, mirrored] = await Promise.all([this.client.getUsers(tenantId, ids), this.repository.usersById(customerId, ids)]);
     const users = new Map<string, UserDoc>();
     const changed = new Set<string>();
-    let stored = 0;
+    const stores: StoredUser[] = [];
+    let removed = 0;
     for (const id of ids) {
       const g = fresh.get(id);
       const before = mirrored.get(id);
@@ -143,27 +200,24 @@ export class GraphMirror {
       if (!user) {
         if (before && g === null) {
           await this.repository.remove(customerId, id);
-          stored++;
+          removed++;
         }
         continue;
       }
       if (before && licenseKey(before) !== licenseKey(user)) changed.add(id);
-      if (!before || this.differs(user, before)) stored++;
-      users.set(id, await this.storeUser(customerId, user, before));
+      const next = this.toStore(customerId, user, before);
+      stores.push(next);
+      users.set(id, next.doc);
     }
-    return { users, changed, stored };
-  }
-
-  /** The mirror's copy differs from Graph's user in a field License Desk shows or filters on. */
-  private differs(user: DirectoryUser, before: UserDoc): boolean {
-    return graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before));
+    await this.storeAll(customerId, stores);
+    return { users, changed, stored: removed + stores.filter((s) => s.write).length };
   }
 
   /** The user after License Desk's own write: Graph's answer (or what was written), with the mark recorded. */
   async recordWrite(customerId: string, user: DirectoryUser, before: UserDoc | undefined, mark: LicenseChangeMark): Promise<UserDoc> {
     const marks = [mark, ...(before?.licenseChanges ?? []).filter((m) => m.reservationKey !== mark.reservationKey)].slice(0, MAX_LICENSE_MARKS);
     const doc = toUserDoc(customerId, user, marks);
-    await this.repository.upsert(doc);
+    await this.writes.upsert(doc);
     return doc;
   }
 
@@ -192,9 +246,21 @@ export class GraphMirror {
 
   /** A user as Graph has it now, keeping License Desk's marks; written only when something differs. */
   async storeUser(customerId: string, user: DirectoryUser, before: UserDoc | undefined): Promise<UserDoc> {
+    const stored = this.toStore(customerId, user, before);
+    if (stored.write) await this.writes.upsert(stored.doc);
+    return stored.doc;
+  }
+
+  private toStore(customerId: string, user: DirectoryUser, before: UserDoc | undefined): StoredUser {
     const doc = toUserDoc(customerId, user, before?.licenseChanges ?? []);
-    if (!before || this.differs(user, before)) await this.repository.upsert(doc);
-    return doc;
+    return { doc, write: !before || graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before)) };
+  }
+
+  /** The users that differ from the mirror, written in batches; the first failure is thrown after the rest. */
+  private async storeAll(customerId: string, stores: StoredUser[]): Promise<void> {
+    const errors = await this.repository.upsertMany(customerId, stores.filter((s) => s.write).map((s) => s.doc));
+    const failure = errors.find((e) => e !== undefined);
+    if (failure) throw failure;
   }
 
   private async saveState(state: SyncStateDoc): Promise<SyncStateDoc> {

@@ -3,7 +3,8 @@
 // Retry-After: https://learn.microsoft.com/graph/throttling#best-practices-to-handle-throttling
 // Per tenant, requests go one at a time (configurable): once a tenant answers 429/503 with
 // Retry-After, nothing else is sent to it until that time has passed. Tenants never wait for each other,
-// except on the app-wide budget that Graph itself counts across all tenants.
+// except on the app-wide budget that Graph itself counts across all tenants. Each budget's rate is kept
+// a little under (PACING_HEADROOM), and a write is counted until a window after its reply (SlidingWindow).
 import type { WriteBudget } from './settings';
 
 export interface Clock {
@@ -22,29 +23,57 @@ export interface PacerBudget {
   perApp: WriteBudget;
 }
 
-class SlidingWindow {
-  private readonly entries: { at: number; writes: number }[] = [];
-  constructor(private readonly budget: WriteBudget) {}
+/**
+ * Graph counts each write in a sliding window of its own clock, at a moment License Desk cannot see:
+ * somewhere between sending the request and receiving its reply (Graph does not say where, nor how its
+ * windows are aligned). So a write is held from the moment it is sent until `windowMs` after its reply
+ * came back: a request sent then arrives at Graph at least `windowMs` after Graph counted the old one,
+ * whatever Graph's clock, latency or alignment. While a request is on its way its end is not known.
+ */
+interface WindowEntry {
+  writes: number;
+  /** Reply received at (the latest moment Graph can have counted it); undefined while in flight. */
+  doneAt?: number;
+}
 
-  /** Milliseconds until `writes` more fit; 0 when they fit now. */
+class SlidingWindow {
+  private readonly entries: WindowEntry[] = [];
+  /** How long License Desk counts a write after its reply: Graph's window, stretched by the headroom. */
+  private readonly holdMs: number;
+  constructor(private readonly budget: WriteBudget, headroom: number) {
+    this.holdMs = Math.ceil(budget.windowMs / (1 - headroom));
+  }
+
+  /**
+   * Milliseconds until `writes` more fit; 0 when they fit now. A write still in flight is taken as if
+   * its reply came now: the wait is then never too long, and the caller looks again after it.
+   */
   waitFor(writes: number, now: number): number {
     this.expire(now);
     const need = Math.min(writes, this.budget.limit);
     let used = this.entries.reduce((s, e) => s + e.writes, 0);
-    for (const e of this.entries) {
-      if (used + need <= this.budget.limit) break;
+    if (used + need <= this.budget.limit) return 0;
+    const ends = this.entries.map((e) => ({ at: (e.doneAt ?? now) + this.holdMs, writes: e.writes })).sort((a, b) => a.at - b.at);
+    for (const e of ends) {
       used -= e.writes;
-      if (used + need <= this.budget.limit) return e.at + this.budget.windowMs - now;
+      if (used + need <= this.budget.limit) return Math.max(1, e.at - now);
     }
-    return used + need <= this.budget.limit ? 0 : this.budget.windowMs;
+    return this.holdMs;
   }
 
-  record(writes: number, now: number): void {
-    if (writes > 0) this.entries.push({ at: now, writes });
+  /** A request is sent: its writes count from now until the window after its reply. */
+  start(writes: number): WindowEntry | undefined {
+    if (writes <= 0) return undefined;
+    const entry: WindowEntry = { writes };
+    this.entries.push(entry);
+    return entry;
   }
 
   private expire(now: number): void {
-    while (this.entries.length && this.entries[0].at + this.budget.windowMs <= now) this.entries.shift();
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i];
+      if (e.doneAt !== undefined && e.doneAt + this.holdMs <= now) this.entries.splice(i, 1);
+    }
   }
 }
 
@@ -58,6 +87,14 @@ class TenantLane {
   ) {}
 }
 
+/**
+ * How far under each budget's rate License Desk stays: its windows are this much longer than Graph's
+ * (150 s becomes 158 s), so it writes at 95% of the rate Graph allows. Room for what License Desk
+ * cannot see (other writers in the tenant, a clock running a little fast, what else Graph counts), at
+ * 5% of the time; a window stays whole, so $batch requests of 20 still fill it.
+ */
+export const PACING_HEADROOM = 0.05;
+
 export class GraphPacer {
   private readonly lanes = new Map<string, TenantLane>();
   private readonly app: SlidingWindow;
@@ -66,8 +103,9 @@ export class GraphPacer {
     private readonly budget: PacerBudget,
     private readonly clock: Clock = systemClock,
     private readonly maxInFlightPerTenant = 1,
+    private readonly headroom = PACING_HEADROOM,
   ) {
-    this.app = new SlidingWindow(budget.perApp);
+    this.app = new SlidingWindow(budget.perApp, headroom);
   }
 
   /**
@@ -77,6 +115,7 @@ export class GraphPacer {
   async run<T>(tenantId: string, writes: number, send: () => Promise<T>): Promise<T> {
     const lane = this.lane(tenantId);
     await this.takeSlot(lane);
+    const sent: WindowEntry[] = [];
     try {
       for (;;) {
         const now = this.clock.now();
@@ -89,10 +128,15 @@ export class GraphPacer {
         if (wait <= 0) break;
         await this.clock.sleep(wait);
       }
-      const now = this.clock.now();
-      for (const w of [lane.appAndTenant, lane.tenant, this.app]) w.record(writes, now);
+      for (const w of [lane.appAndTenant, lane.tenant, this.app]) {
+        const entry = w.start(writes);
+        if (entry) sent.push(entry);
+      }
       return await send();
     } finally {
+      // Answered, failed or lost: Graph counted it by now at the latest.
+      const doneAt = this.clock.now();
+      for (const entry of sent) entry.doneAt = doneAt;
       lane.inFlight--;
       lane.waiting.shift()?.();
     }
@@ -118,7 +162,7 @@ export class GraphPacer {
   private lane(tenantId: string): TenantLane {
     let lane = this.lanes.get(tenantId);
     if (!lane) {
-      lane = new TenantLane(new SlidingWindow(this.budget.perAppAndTenant), new SlidingWindow(this.budget.perTenant));
+      lane = new TenantLane(new SlidingWindow(this.budget.perAppAndTenant, this.headroom), new SlidingWindow(this.budget.perTenant, this.headroom));
       this.lanes.set(tenantId, lane);
     }
     return lane;

@@ -13,23 +13,82 @@ const budget = (perAppAndTenant = 3000, perTenant = 18000, perApp = 70000) => ({
   perApp: { limit: perApp, windowMs: 300_000 },
 });
 
-test('no more than 3,000 writes go to one tenant in any 150 s', async () => {
+test('3,000 writes go to one tenant at once, then no more than 3,000 in any 158 s (95% of the rate)', async () => {
   const clock = virtualClock();
   const pacer = new GraphPacer(budget(), clock);
   const sentAt: number[] = [];
-  for (let i = 0; i < 250; i++) await pacer.run('t1', 20, async () => void sentAt.push(clock.now()));
-  // 150 batches of 20 fit in the first window; the 151st waits until the first leaves it.
+  for (let i = 0; i < 400; i++) await pacer.run('t1', 20, async () => void sentAt.push(clock.now()));
+  // 150 batches of 20 fit in the first window; the 151st waits until the first leaves License Desk's
+  // window, 150 s ÷ 0.95 after it.
   expect(sentAt[149]).toBe(0);
-  expect(sentAt[150]).toBe(150_000);
+  expect(sentAt[150]).toBe(157_895);
+  expect(sentAt[300]).toBe(2 * 157_895);
   for (let i = 0; i < sentAt.length; i++) {
-    const inWindow = sentAt.filter((t) => t > sentAt[i] - 150_000 && t <= sentAt[i]).length;
+    const inWindow = sentAt.filter((t) => t > sentAt[i] - 157_895 && t <= sentAt[i]).length;
     expect(inWindow * 20).toBeLessThanOrEqual(3000);
   }
 });
 
+test('with no headroom, a window is exactly the budget', async () => {
+  const clock = virtualClock();
+  const pacer = new GraphPacer(budget(300), clock, 1, 0);
+  const sentAt: number[] = [];
+  for (let i = 0; i < 16; i++) await pacer.run('t1', 20, async () => void sentAt.push(clock.now()));
+  expect(sentAt[14]).toBe(0);
+  expect(sentAt[15]).toBe(150_000);
+});
+
+test('a write counts until a window after its reply, not after it was sent', async () => {
+  const clock = virtualClock();
+  const pacer = new GraphPacer(budget(40), clock, 1, 0);
+  const sentAt: number[] = [];
+  // Each request takes 2 s to answer.
+  const send = async () => {
+    sentAt.push(clock.now());
+    await clock.sleep(2000);
+  };
+  for (let i = 0; i < 3; i++) await pacer.run('t1', 20, send);
+  // The first went at 0 and was answered at 2 s: Graph may have counted it as late as 2 s, so the
+  // third waits until 2 s + 150 s, not until 150 s.
+  expect(sentAt).toEqual([0, 2000, 152_000]);
+});
+
+test.each([
+  ['up to 3 s', 3000],
+  ['up to 0.5 s', 500],
+])('whenever Graph counts a write between sending and reply (latency %s), no window of its clock holds more than the budget', async (_, maxLatencyMs) => {
+  // Graph's window alignment and the moment it counts a request are unknown to the client: here each
+  // request is counted at a varying point of its flight, on a clock 37 s off, with varying latency.
+  const clock = virtualClock();
+  const limit = 300;
+  const windowMs = 15_000;
+  const pacer = new GraphPacer({ perAppAndTenant: { limit, windowMs }, perTenant: { limit: 18000, windowMs: 300_000 }, perApp: { limit: 70000, windowMs: 300_000 } }, clock, 1, 0);
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const counted: number[] = [];
+  const batches = 400;
+  for (let i = 0; i < batches; i++) {
+    await pacer.run('t1', 20, async () => {
+      const latency = 5 + Math.floor(random() * maxLatencyMs);
+      const countedAfter = Math.floor(random() * latency);
+      await clock.sleep(countedAfter);
+      counted.push(clock.now() + 37_000);
+      await clock.sleep(latency - countedAfter);
+    });
+  }
+  for (const t of counted) {
+    const inWindow = counted.filter((c) => c > t - windowMs && c <= t).length * 20;
+    expect(inWindow).toBeLessThanOrEqual(limit);
+  }
+  // …and, when 15 requests take less than a window one after the other, the client is not slower than
+  // it must be: the budget per window, each window stretched by at most one reply's time (no headroom here).
+  const windows = (batches * 20) / limit - 1;
+  if (maxLatencyMs * (limit / 20) < windowMs) expect(clock.now()).toBeLessThanOrEqual(windows * (windowMs + maxLatencyMs) + maxLatencyMs * (limit / 20));
+});
+
 test('the app-wide budget is shared by all tenants; the per-tenant ones are not', async () => {
   const clock = virtualClock();
-  const pacer = new GraphPacer(budget(100, 1000, 150), clock);
+  const pacer = new GraphPacer(budget(100, 1000, 150), clock, 1, 0);
   const sent: { tenant: string; at: number }[] = [];
   for (const tenant of ['a', 'b']) {
     for (let i = 0; i < 5; i++) await pacer.run(tenant, 20, async () => void sent.push({ tenant, at: clock.now() }));

@@ -94,7 +94,23 @@ export function asGraphUser(u: FakeUser): Record<string, unknown> {
 }
 
 export function holders(t: FakeTenant, skuId: string): number {
-  return [...t.users.values()].filter((u) => u.licenseAssignmentStates.some((s) => s.skuId === skuId)).length;
+  return holderCounts(t).get(skuId) ?? 0;
+}
+
+/** Users holding each product (directly or from a group), in one pass over the tenant. */
+function holderCounts(t: FakeTenant): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const u of t.users.values()) {
+    const states = u.licenseAssignmentStates;
+    for (let i = 0; i < states.length; i++) {
+      const skuId = states[i].skuId;
+      // A product held directly and from a group is one seat.
+      let seen = false;
+      for (let j = 0; j < i && !seen; j++) seen = states[j].skuId === skuId;
+      if (!seen) counts.set(skuId, (counts.get(skuId) ?? 0) + 1);
+    }
+  }
+  return counts;
 }
 
 export interface AssignBody {
@@ -128,12 +144,15 @@ export function assignLicense(t: FakeTenant, userId: string, body: AssignBody, u
   if (adds.length && !user.usageLocation) {
     throw new FakeLicenseError(400, 'Request_BadRequest', 'License assignment cannot be done for user with invalid usage location.');
   }
+  // Counted afresh on every call (tests change users directly), once for all products: a 10,000-user
+  // tenant is scanned once per write, not once per product.
+  const counts = holderCounts(t);
   for (const a of adds) {
     const skuId = a.skuId.toLowerCase();
     if (uncatalogued.has(skuId)) throw new FakeLicenseError(400, 'Request_BadRequest', UNCATALOGUED_MESSAGE);
     const sku = t.skus.find((s) => s.skuId === skuId)!;
     const holdsAlready = user.licenseAssignmentStates.some((s) => s.skuId === skuId);
-    if (!holdsAlready && holders(t, skuId) >= sku.prepaidUnits.enabled) {
+    if (!holdsAlready && (counts.get(skuId) ?? 0) >= sku.prepaidUnits.enabled) {
       throw new FakeLicenseError(400, 'Request_BadRequest', `Subscription with SKU ${skuId} does not have any available licenses.`);
     }
   }
@@ -142,8 +161,13 @@ export function assignLicense(t: FakeTenant, userId: string, body: AssignBody, u
     .filter((s) => s.assignedByGroup || (!removes.includes(s.skuId) && !adds.some((a) => a.skuId.toLowerCase() === s.skuId)))
     .concat(adds.map((a) => ({ skuId: a.skuId.toLowerCase(), disabledPlans: a.disabledPlans ?? [], assignedByGroup: null, state: 'Active' as const, error: 'None' as const, lastUpdatedDateTime: now })));
   checkPlans(t, next);
+  const had = new Set(user.licenseAssignmentStates.map((s) => s.skuId));
+  const has = new Set(next.map((s) => s.skuId));
   user.licenseAssignmentStates = next;
-  for (const s of t.skus) s.consumedUnits = holders(t, s.skuId);
+  // Only this user changed: the counts of before, moved by what it gained and lost.
+  for (const skuId of had) if (!has.has(skuId)) counts.set(skuId, (counts.get(skuId) ?? 0) - 1);
+  for (const skuId of has) if (!had.has(skuId)) counts.set(skuId, (counts.get(skuId) ?? 0) + 1);
+  for (const s of t.skus) s.consumedUnits = counts.get(s.skuId) ?? 0;
   t.applied.set(user.id, (t.applied.get(user.id) ?? 0) + 1);
   t.changeLog.push({ userId: user.id });
   return user;
