@@ -1,10 +1,11 @@
 // Many user documents of one customer written as Cosmos DB batches (the Graph mirror's fill and its
 // writes after each $batch reply): every document lands, in a few requests instead of one each.
 import { DirectoryRepository, toUserDoc } from '../../domain/store/directory';
-import { emptyStore } from '../support/store';
+import { closeStores, emptyStore } from '../support/store';
 import type { CosmosStore } from '../../domain/store/cosmos';
 
 let store: CosmosStore;
+afterAll(closeStores);
 beforeAll(async () => {
   store = await emptyStore();
 });
