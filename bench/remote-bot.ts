@@ -1,13 +1,12 @@
 // The benchmark's side of the bot process (bot-process.ts): activities POSTed to its /api/messages as
 // Teams sends them, replies received by the local fake connector in this process, and the bot's figures
 // (Cosmos requests, CPU time, memory) asked over IPC. The same surface as harness/teams.ts' TeamsHarness.
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { SessionRepository } from '../bot/session';
 import { cosmosDocuments } from '../domain/store/keyed-documents';
 import type { CosmosStore } from '../domain/store/cosmos';
-import { button, inputs, TENANT, type CardMessage, type Chat, type FakeConnector } from '../harness/teams';
+import { button, inputs, teamsActivity, type CardMessage, type Chat, type FakeConnector } from '../harness/teams';
 import { startChild, type Child } from './child';
 import type { MemoryReport } from './memory-watch';
 
@@ -61,18 +60,7 @@ export class RemoteBot {
   waitForBackground = () => this.child.ask<void>('idle');
 
   private activity(chat: Chat, extra: Record<string, unknown>) {
-    return {
-      id: randomUUID(),
-      timestamp: new Date().toISOString(),
-      channelId: 'msteams',
-      serviceUrl: this.connector.url,
-      from: chat.from,
-      recipient: { id: '28:license-desk', name: 'License Desk' },
-      conversation: chat.conversation,
-      locale: chat.locale ?? 'en-US',
-      channelData: { tenant: { id: TENANT } },
-      ...extra,
-    };
+    return teamsActivity(this.connector.url, chat, extra);
   }
 
   post(body: unknown): Promise<{ status: number; body: any }> {

@@ -68,6 +68,22 @@ function json(res: http.ServerResponse, status: number, body: unknown) {
 }
 
 export const TENANT = '00000000-0000-0000-0000-0000000000001';
+
+/** An activity as Teams sends it to the bot from `chat`, replies going to `serviceUrl`. */
+export function teamsActivity(serviceUrl: string, chat: Chat, extra: Record<string, unknown>) {
+  return {
+    id: randomUUID(),
+    timestamp: new Date().toISOString(),
+    channelId: 'msteams',
+    serviceUrl,
+    from: chat.from,
+    recipient: { id: '28:license-desk', name: 'License Desk' },
+    conversation: chat.conversation,
+    locale: chat.locale ?? 'en-US',
+    channelData: { tenant: { id: TENANT } },
+    ...extra,
+  };
+}
 export const PEOPLE = {
   alex: { id: 'user-id-0', name: 'Alex Wilber', aadObjectId: '00000000-0000-0000-0000-0000000000020' },
   megan: { id: 'user-id-1', name: 'Megan Bowen', aadObjectId: '00000000-0000-0000-0000-0000000000021' },
@@ -130,18 +146,7 @@ export class TeamsHarness {
   }
 
   private activity(chat: Chat, extra: Record<string, unknown>) {
-    return {
-      id: randomUUID(),
-      timestamp: new Date().toISOString(),
-      channelId: 'msteams',
-      serviceUrl: this.connector.url,
-      from: chat.from,
-      recipient: { id: '28:license-desk', name: 'License Desk' },
-      conversation: chat.conversation,
-      locale: chat.locale ?? 'en-US',
-      channelData: { tenant: { id: TENANT } },
-      ...extra,
-    };
+    return teamsActivity(this.connector.url, chat, extra);
   }
 
   async post(body: unknown): Promise<{ status: number; body: any }> {

@@ -5,18 +5,10 @@ import { CustomerConnectionError } from '../../domain/graph';
 import { GRAPH_RUNNER_OPTIONS } from '../../domain/store/backends';
 import { OperationRepository } from '../../domain/store/operations';
 import { request, SKU } from '../support/demo';
-import { trustingAgent } from '../support/graph-fake/client-setup';
-import { IDS, type GraphFake } from '../support/graph-fake/server';
-import { graphMode } from '../support/graph-mode';
-import { closeStores } from '../support/store';
+import { IDS } from '../support/graph-fake/server';
+import { graphMode, graphSuite } from '../support/graph-mode';
 
-const agent = trustingAgent();
-const fakes: GraphFake[] = [];
-afterAll(async () => {
-  agent.destroy();
-  await Promise.all(fakes.map((f) => f.stop()));
-  await closeStores();
-});
+const { agent, fakes } = graphSuite();
 
 test('consent removed mid-run: the change waits, blocked; the sweep retries it only after a while and then finishes it, each user once', async () => {
   const mode = await graphMode(agent, { extraUsers: { contoso: 6 } });

@@ -8,20 +8,12 @@ import { CustomerConnectionError, SYNC_STATE_ID } from '../../domain/graph';
 import type { ServiceBackends } from '../../domain/service';
 import { DirectoryRepository } from '../../domain/store/directory';
 import { ALEX, request, SKU } from '../support/demo';
-import { trustingAgent } from '../support/graph-fake/client-setup';
 import { UNCATALOGUED_MESSAGE } from '../support/graph-fake/directory';
 import { IDS, type GraphFake } from '../support/graph-fake/server';
-import { graphMode } from '../support/graph-mode';
+import { graphMode, graphSuite } from '../support/graph-mode';
 import { SimulatedCrash } from '../support/crash';
-import { closeStores } from '../support/store';
 
-const agent = trustingAgent();
-const fakes: GraphFake[] = [];
-afterAll(async () => {
-  agent.destroy();
-  await Promise.all(fakes.map((f) => f.stop()));
-  await closeStores();
-});
+const { agent, fakes } = graphSuite();
 
 async function setup(options: Parameters<typeof graphMode>[1] = {}) {
   const mode = await graphMode(agent, options);

@@ -6,18 +6,10 @@ import type { LicenseChangeMark } from '../../domain/directory-port';
 import { GRAPH_RUNNER_OPTIONS, type GraphBackends } from '../../domain/store/backends';
 import { OperationRepository } from '../../domain/store/operations';
 import { ALEX, request, SKU } from '../support/demo';
-import { trustingAgent } from '../support/graph-fake/client-setup';
-import { IDS, type GraphFake } from '../support/graph-fake/server';
-import { graphMode } from '../support/graph-mode';
-import { closeStores } from '../support/store';
+import { IDS } from '../support/graph-fake/server';
+import { graphMode, graphSuite } from '../support/graph-mode';
 
-const agent = trustingAgent();
-const fakes: GraphFake[] = [];
-afterAll(async () => {
-  agent.destroy();
-  await Promise.all(fakes.map((f) => f.stop()));
-  await closeStores();
-});
+const { agent, fakes } = graphSuite();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000) {

@@ -8,7 +8,8 @@ import type { CosmosStore } from '../../domain/store/cosmos';
 import type { WriteBudgetConfig } from './graph-fake/throttle';
 import { fakeSettings } from './graph-fake/client-setup';
 import { GraphFake, IDS } from './graph-fake/server';
-import { demoService } from './store';
+import { trustingAgent } from './graph-fake/client-setup';
+import { closeStores, demoService } from './store';
 
 export const NORTHWIND = { key: 'northwind', displayName: 'Northwind Traders', tenantId: IDS.noConsent, defaultDomain: 'northwind.onmicrosoft.com' };
 
@@ -37,4 +38,16 @@ export async function graphMode(agent: Agent, options: GraphModeOptions = {}) {
   const backends = () => graphBackendsOn(store, fake, agent, options);
   const service = (wrap: (b: GraphBackends) => ServiceBackends = (b) => b, serviceOptions: ServiceOptions = GRAPH_RUNNER_OPTIONS) => new LicenseService(wrap(backends()), serviceOptions);
   return { fake, store, backends, service };
+}
+
+/** For one test file: a trusting agent and the fakes the file starts, all stopped (and the stores closed) after it. */
+export function graphSuite(): { agent: Agent; fakes: GraphFake[] } {
+  const agent = trustingAgent();
+  const fakes: GraphFake[] = [];
+  afterAll(async () => {
+    agent.destroy();
+    await Promise.all(fakes.map((f) => f.stop()));
+    await closeStores();
+  });
+  return { agent, fakes };
 }
