@@ -59,41 +59,32 @@ export function turnSession(sessions: Sessions, id: string, options: { deferWrit
     }
   };
 
+  const updateSession = async (change: Change): Promise<Session> => {
+    if (!deferring) {
+      const next = await sessions.update(id, change);
+      current = next;
+      version = undefined; // unknown after a write-through; a deferred write would read again
+      read = Promise.resolve({ session: next });
+      return next;
+    }
+    const before = await load();
+    const next = change(before);
+    if (JSON.stringify(next) === JSON.stringify(before)) return before;
+    current = next;
+    pending.push(change);
+    return next;
+  };
+
   return {
     session: load,
-    updateSession: async (change) => {
-      if (!deferring) {
-        const next = await sessions.update(id, change);
-        current = next;
-        version = undefined; // unknown after a write-through; a deferred write would read again
-        read = Promise.resolve({ session: next });
-        return next;
-      }
-      const before = await load();
-      const next = change(before);
-      if (JSON.stringify(next) === JSON.stringify(before)) return before;
-      current = next;
-      pending.push(change);
-      return next;
-    },
+    updateSession,
     // Written before it returns (with what the turn changed so far): for a change with effects outside
     // the session that must wait until the session names the new state (an old selection base deleted).
     updateSessionNow: async (change) => {
-      if (!deferring) return sessions.update(id, change);
-      await load();
+      const next = await updateSession(change);
+      if (!deferring) return next;
       await flush();
-      for (let round = 0; ; round++) {
-        if (round >= MAX_ROUNDS) throw new Error(`session ${id}: still contended after ${MAX_ROUNDS} rounds`);
-        if (!version) ({ session: current, version } = await sessions.getVersioned(id));
-        const next = change(current!);
-        const written = await sessions.writeIfUnchanged(next, version);
-        if (written) {
-          current = next;
-          version = written;
-          return next;
-        }
-        version = undefined; // another click wrote first: read again, apply again
-      }
+      return current!;
     },
     endTurn: async () => {
       deferring = false;
