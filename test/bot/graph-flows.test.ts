@@ -3,41 +3,30 @@
 // client over HTTPS, mirrored in Cosmos). Then what only Graph mode has: data changed behind the bot's
 // back, licenses via group, Graph's own refusals, a tenant without consent, freshness and Refresh.
 import type { Dataset } from '../../domain/dataset';
-import { GRAPH_RUNNER_OPTIONS } from '../../domain/store/backends';
 import { SKU, userId } from '../support/demo';
-import { trustingAgent } from '../support/graph-fake/client-setup';
 import { UNCATALOGUED_MESSAGE } from '../support/graph-fake/directory';
 import { GraphFake, IDS } from '../support/graph-fake/server';
-import { graphBackendsOn, NORTHWIND } from '../support/graph-mode';
-import { closeStores, demoDataset, demoService } from '../support/store';
+import { graphSuite, graphTeams, NORTHWIND } from '../support/graph-mode';
+import { demoDataset, demoService } from '../support/store';
 import { FakeConnector, PEOPLE, TeamsHarness, button, inputs, personalChat, textOf, userChoices, type Chat } from '../support/teams';
 
 let connector: FakeConnector;
 let demo: Dataset;
-const agent = trustingAgent();
+const suite = graphSuite();
 const alex = personalChat(PEOPLE.alex);
-const fakes: GraphFake[] = [];
 
 beforeAll(async () => {
   connector = await new FakeConnector().start();
   demo = await demoDataset();
 });
-afterAll(async () => {
-  agent.destroy();
-  await Promise.all(fakes.map((f) => f.stop()));
-  await connector.stop();
-  await closeStores();
-});
+afterAll(() => connector.stop());
 
 type Mode = 'Cosmos' | 'Graph';
 async function start(mode: Mode, options: { withNorthwind?: boolean } = {}) {
   const { store } = await demoService();
   if (options.withNorthwind) await store.containers.partner.items.upsert({ ...NORTHWIND, id: NORTHWIND.key, pk: 'customer' });
   if (mode === 'Cosmos') return { teams: await new TeamsHarness(store, connector).start(), fake: undefined };
-  const fake = await new GraphFake().start();
-  fakes.push(fake);
-  const teams = await new TeamsHarness(store, connector, () => {}, {}, { backends: (s) => graphBackendsOn(s, fake, agent), options: GRAPH_RUNNER_OPTIONS }).start();
-  return { teams, fake };
+  return graphTeams(store, connector, suite);
 }
 
 /** What the tenant holds: in Graph mode the fake's own state, in Cosmos mode the store. */

@@ -6,33 +6,23 @@
 import { createLogger } from '../../bot/log';
 import { GRAPH_RUNNER_OPTIONS } from '../../domain/store/backends';
 import { SKU } from '../support/demo';
-import { trustingAgent } from '../support/graph-fake/client-setup';
 import { GraphFake, IDS } from '../support/graph-fake/server';
-import { graphBackendsOn } from '../support/graph-mode';
-import { closeStores, demoService } from '../support/store';
+import { graphBackendsOn, graphSuite, graphTeams } from '../support/graph-mode';
+import { demoService } from '../support/store';
 import { FakeConnector, PEOPLE, TeamsHarness, button, buttons, inputs, personalChat, textOf } from '../support/teams';
 
 let connector: FakeConnector;
-const agent = trustingAgent();
+const suite = graphSuite();
 const alex = personalChat(PEOPLE.alex);
-const fakes: GraphFake[] = [];
 
 beforeAll(async () => {
   connector = await new FakeConnector().start();
 });
-afterAll(async () => {
-  agent.destroy();
-  await Promise.all(fakes.map((f) => f.stop()));
-  await connector.stop();
-  await closeStores();
-});
+afterAll(() => connector.stop());
 
 async function start() {
   const { store } = await demoService();
-  const fake = await new GraphFake().start();
-  fakes.push(fake);
-  const teams = await new TeamsHarness(store, connector, () => {}, {}, { backends: (s) => graphBackendsOn(s, fake, agent), options: GRAPH_RUNNER_OPTIONS }).start();
-  return { teams, fake };
+  return graphTeams(store, connector, suite);
 }
 
 describe('Graph mode: the tenant changes under License Desk', () => {
@@ -94,12 +84,12 @@ describe('Graph mode: the tenant changes under License Desk', () => {
   test('consent removed in the middle of a Save: the card names the customer and the fix, the change waits; Fabrikam still works; Try again finishes it', async () => {
     const { store } = await demoService();
     const fake = await new GraphFake({ extraUsers: { contoso: 30 } }).start();
-    fakes.push(fake);
+    suite.fakes.push(fake);
     // Every log line at debug, unscrubbed: no secret or token may be in any of them.
     const lines: string[] = [];
     const logger = createLogger({ level: 'debug', scrub: false, destination: { write: (l) => void lines.push(l) } });
     // 20 users a chunk: the first chunk is written before the consent goes, the second after.
-    const teams = await new TeamsHarness(store, connector, logger, {}, { backends: (s) => graphBackendsOn(s, fake, agent), options: { ...GRAPH_RUNNER_OPTIONS, chunkSize: 20 } }).start();
+    const teams = await new TeamsHarness(store, connector, logger, {}, { backends: (s) => graphBackendsOn(s, fake, suite.agent), options: { ...GRAPH_RUNNER_OPTIONS, chunkSize: 20 } }).start();
     try {
       const t = fake.tenant(IDS.contoso);
       t.skus.find((s) => s.skuId === SKU.POWER_BI_PRO)!.prepaidUnits.enabled = 500;

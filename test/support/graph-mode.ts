@@ -6,10 +6,10 @@ import { LicenseService, type ServiceBackends, type ServiceOptions } from '../..
 import { graphBackends, GRAPH_RUNNER_OPTIONS, type GraphBackends } from '../../domain/store/backends';
 import type { CosmosStore } from '../../domain/store/cosmos';
 import type { WriteBudgetConfig } from './graph-fake/throttle';
-import { fakeSettings } from './graph-fake/client-setup';
+import { fakeSettings, trustingAgent } from './graph-fake/client-setup';
 import { GraphFake, IDS } from './graph-fake/server';
-import { trustingAgent } from './graph-fake/client-setup';
 import { closeStores, demoService } from './store';
+import { TeamsHarness, type FakeConnector } from './teams';
 
 export const NORTHWIND = { key: 'northwind', displayName: 'Northwind Traders', tenantId: IDS.noConsent, defaultDomain: 'northwind.onmicrosoft.com' };
 
@@ -50,4 +50,12 @@ export function graphSuite(): { agent: Agent; fakes: GraphFake[] } {
     await closeStores();
   });
   return { agent, fakes };
+}
+
+/** License Desk over HTTP in Graph mode on `store`, its customers' tenants in a new fake (stopped with the suite's). */
+export async function graphTeams(store: CosmosStore, connector: FakeConnector, suite: { agent: Agent; fakes: GraphFake[] }): Promise<{ teams: TeamsHarness; fake: GraphFake }> {
+  const fake = await new GraphFake().start();
+  suite.fakes.push(fake);
+  const teams = await new TeamsHarness(store, connector, () => {}, {}, { backends: (s) => graphBackendsOn(s, fake, suite.agent), options: GRAPH_RUNNER_OPTIONS }).start();
+  return { teams, fake };
 }
