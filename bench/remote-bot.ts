@@ -6,7 +6,7 @@ import path from 'node:path';
 import { SessionRepository } from '../bot/session';
 import { cosmosDocuments } from '../domain/store/keyed-documents';
 import type { CosmosStore } from '../domain/store/cosmos';
-import { button, inputs, teamsActivity, type CardMessage, type Chat, type FakeConnector } from '../harness/teams';
+import { pressed, teamsActivity, type CardMessage, type Chat, type FakeConnector } from '../harness/teams';
 import { startChild, type Child } from './child';
 import type { MemoryReport } from './memory-watch';
 
@@ -99,11 +99,7 @@ export class RemoteBot {
 
   /** As TeamsHarness.press: the card's inputs go along with their current values, changed by `changes`. */
   press(chat: Chat, onMessage: string, card: any, title: string, changes: Record<string, string> = {}) {
-    const b = button(card, title);
-    const values: Record<string, string> = {};
-    for (const input of inputs(card)) if (input.id && input.value !== undefined && input.value !== '') values[input.id] = String(input.value);
-    const data = { ...b.data, ...values, ...changes };
-    for (const [k, v] of Object.entries(data)) if (v === '') delete data[k];
-    return this.click(chat, onMessage, b.verb, data);
+    const { verb, data } = pressed(card, title, changes);
+    return this.click(chat, onMessage, verb, data);
   }
 }

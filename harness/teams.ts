@@ -69,6 +69,16 @@ function json(res: http.ServerResponse, status: number, body: unknown) {
 
 export const TENANT = '00000000-0000-0000-0000-0000000000001';
 
+/** What a Teams client sends for a button press: its verb, and its data with the card's non-empty inputs, changed by `changes`. */
+export function pressed(card: any, title: string, changes: Record<string, string> = {}): { verb: string; data: Record<string, unknown> } {
+  const b = button(card, title);
+  const values: Record<string, string> = {};
+  for (const input of inputs(card)) if (input.id && input.value !== undefined && input.value !== '') values[input.id] = String(input.value);
+  const data: Record<string, unknown> = { ...b.data, ...values, ...changes };
+  for (const [k, v] of Object.entries(data)) if (v === '') delete data[k];
+  return { verb: b.verb, data };
+}
+
 /** An activity as Teams sends it to the bot from `chat`, replies going to `serviceUrl`. */
 export function teamsActivity(serviceUrl: string, chat: Chat, extra: Record<string, unknown>) {
   return {
@@ -176,12 +186,8 @@ export class TeamsHarness {
    * (an empty one is left out), changed by `changes` as the person ticked or typed.
    */
   async press(chat: Chat, onMessage: string, card: any, title: string, changes: Record<string, string> = {}) {
-    const b = button(card, title);
-    const values: Record<string, string> = {};
-    for (const input of inputs(card)) if (input.id && input.value !== undefined && input.value !== '') values[input.id] = String(input.value);
-    const data = { ...b.data, ...values, ...changes };
-    for (const [k, v] of Object.entries(data)) if (v === '') delete data[k];
-    return this.click(chat, onMessage, b.verb, data);
+    const { verb, data } = pressed(card, title, changes);
+    return this.click(chat, onMessage, verb, data);
   }
 
   /** Clicks an Action.Submit button: Teams sends a message whose value is the data and inputs. */
