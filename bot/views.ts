@@ -134,8 +134,7 @@ export async function renderManage(ctx: HandlerContext, notice = '', page = 1): 
  */
 async function renderManageCounts(ctx: HandlerContext, customer: Customer, selection: Selection, notice: string, page: number): Promise<AdaptiveCard> {
   const [summary, products, session] = await Promise.all([selectedIdsSorted(ctx, customer, selection), ctx.service.products(ctx.actor, customer.key), ctx.session()]);
-  const first = await ctx.service.usersById(ctx.actor, customer.key, summary.ids.slice(0, 15));
-  const counts: SelectionCounts = { total: summary.ids.length, firstNames: first.map((u) => u.displayName), holders: summary.holders };
+  const counts: SelectionCounts = { total: summary.ids.length, firstNames: summary.firstNames, holders: summary.holders };
   const cardId = randomUUID();
   const baseline = Object.fromEntries(productRowsFromCounts(products, counts).map((r) => [r.product.skuId, untouchedValue(r.state)]));
   await ctx.updateSession((s) => ({ ...s, manageCard: { cardId, selectionHash: selectionHash(summary.ids), baseline } }));

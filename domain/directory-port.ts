@@ -199,7 +199,11 @@ export interface SelectionSummary {
   ids: string[];
   /** Per product (skuId): how many of them hold it. */
   holders: Record<string, number>;
+  /** Display names of the first FIRST_NAMES_SHOWN of them, for a card that shows counts. */
+  firstNames: string[];
 }
+
+export const FIRST_NAMES_SHOWN = 15;
 
 export interface DataFreshness {
   usersReadAt?: string;

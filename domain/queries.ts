@@ -3,7 +3,7 @@
 import { authorize, customersInScope, findAdmin, requesterOf, AccessDeniedError, type Actor, type Permission } from './access';
 import { RequestError } from './errors';
 import { Catalog, type Product } from './catalog';
-import type { CustomerDirectory, DirectorySummary, DirectoryUserRecord, PageMove, SelectionSummary, UserFilter, UserPage } from './directory-port';
+import { FIRST_NAMES_SHOWN, type CustomerDirectory, type DirectorySummary, type DirectoryUserRecord, type PageMove, type SelectionSummary, type UserFilter, type UserPage } from './directory-port';
 import { summarizeResolutions, type NamedEntry, type PastedListResolution } from './user-resolution';
 import type { Customer, LicenseChangeRequest } from './model';
 import type { HistoryAnchor, OperationRepository, OutcomeCounts } from './store/operations';
@@ -100,7 +100,7 @@ export class LicenseQueries {
     const users = [...(await this.directory.usersById(customerKey, selection.ids(), { fresh: false })).values()].sort((a, b) => a.sortKey.localeCompare(b.sortKey));
     const holders: Record<string, number> = {};
     for (const u of users) for (const l of u.assignedLicenses) holders[l.skuId] = (holders[l.skuId] ?? 0) + 1;
-    return { ids: users.map((u) => u.id), holders };
+    return { ids: users.map((u) => u.id), holders, firstNames: users.slice(0, FIRST_NAMES_SHOWN).map((u) => u.displayName) };
   }
 
   async departments(actor: Actor, customerKey: string): Promise<string[]> {

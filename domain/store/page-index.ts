@@ -21,6 +21,10 @@ export interface IndexEntry {
   usageLocation?: string | null;
   accountEnabled?: boolean | null;
   skuIds: string[];
+  /** What name resolution needs (a pasted list is matched against the index, not a read of everyone). */
+  displayName: string;
+  userPrincipalName: string;
+  mail?: string | null;
 }
 
 export class PageIndex {
@@ -33,7 +37,7 @@ export class PageIndex {
   static async load(container: Container, customerId: string, version: string): Promise<PageIndex> {
     const entries = await queryAll<IndexEntry>(
       container,
-      'SELECT c.id, c.sortKey, c.search, c.departmentKey, c.usageLocation, c.accountEnabled, c.skuIds FROM c WHERE c.customerId = @c AND c.type = "user"',
+      'SELECT c.id, c.sortKey, c.search, c.departmentKey, c.usageLocation, c.accountEnabled, c.skuIds, c.displayName, c.userPrincipalName, c.mail FROM c WHERE c.customerId = @c AND c.type = "user"',
       [{ name: '@c', value: customerId }],
       100_000,
     );
