@@ -3,14 +3,13 @@
 import { bigTenant } from '../../bench/big-tenant';
 import { sessionIdFor } from '../../bot/session';
 import { SKU } from '../support/demo';
-import { closeStores, demoDataset, demoService, directoryOf } from '../support/store';
-import { FakeConnector, PEOPLE, TeamsHarness, inputs, personalChat, textOf } from '../support/teams';
+import { demoDataset, directoryOf } from '../support/store';
+import { startDemoBot } from '../support/demo-bot';
+import { PEOPLE, inputs, personalChat, textOf } from '../support/teams';
 
 test('Save with 1,000 selected users answers at once; preview-free changes then show progress and the result', async () => {
   const data = bigTenant(await demoDataset(), 1000);
-  const { store } = await demoService({}, data);
-  const connector = await new FakeConnector().start();
-  const teams = await new TeamsHarness(store, connector).start();
+  const { teams, store, connector, stop } = await startDemoBot(data);
   try {
     const chat = personalChat(PEOPLE.alex);
     // Everyone who holds Power BI Pro (a third of them), selected as if ticked page by page.
@@ -31,8 +30,6 @@ test('Save with 1,000 selected users answers at once; preview-free changes then 
     expect(textOf(result.versions[0])).toContain('Saving license changes');
     expect((await directoryOf(store).sku('bigcorp', SKU.POWER_BI_PRO))!.consumedUnits).toBe(0);
   } finally {
-    await teams.stop();
-    await connector.stop();
-    await closeStores();
+    await stop();
   }
 }, 300_000); // about 20 s on an idle 2-core machine; room for a machine several times oversubscribed

@@ -3,14 +3,13 @@
 import { bigTenant } from '../../bench/big-tenant';
 import { sessionIdFor } from '../../bot/session';
 import { SKU } from '../support/demo';
-import { closeStores, demoDataset, demoService, directoryOf } from '../support/store';
-import { FakeConnector, PEOPLE, TeamsHarness, button, inputs, personalChat, textOf } from '../support/teams';
+import { demoDataset, directoryOf } from '../support/store';
+import { startDemoBot } from '../support/demo-bot';
+import { PEOPLE, button, inputs, personalChat, textOf } from '../support/teams';
 
 test('Undo of a change to 1,000 users answers at once, previews as a new message, and puts every seat back', async () => {
   const data = bigTenant(await demoDataset(), 1000);
-  const { store } = await demoService({}, data);
-  const connector = await new FakeConnector().start();
-  const teams = await new TeamsHarness(store, connector).start();
+  const { teams, store, connector, stop } = await startDemoBot(data);
   try {
     const chat = personalChat(PEOPLE.alex);
     const holders = data.customers[0].users.filter((u) => u.assignedLicenses.some((l) => l.skuId === SKU.POWER_BI_PRO)).length;
@@ -36,8 +35,6 @@ test('Undo of a change to 1,000 users answers at once, previews as a new message
     expect(textOf(connector.last().card)).toContain(`${holders} updated · 0 failed · 0 unchanged`);
     expect((await directoryOf(store).sku('bigcorp', SKU.POWER_BI_PRO))!.consumedUnits).toBe(consumedBefore);
   } finally {
-    await teams.stop();
-    await connector.stop();
-    await closeStores();
+    await stop();
   }
 }, 180_000);
