@@ -1,10 +1,9 @@
 // A customer loaded from the admin center's "Export users" CSV: the same users as Graph's users.json,
 // bad files refused with file, line and column, and nothing of a bad file ever loaded.
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { runImportCli } from '../support/import-cli';
 import { derivedUserId, uuidV5 } from '../../domain/admin-center-csv';
 import { parseCsv } from '../../domain/csv';
 import { DatasetError, importDataset, loadDataset } from '../../domain/dataset';
@@ -174,13 +173,7 @@ describe('a bad export is refused with file, line, column and what is wrong, and
 });
 
 describe('npm run import with an export', () => {
-  const run = (args: string[], env: Record<string, string>) =>
-    promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), path.resolve(__dirname, '../../domain/import-cli.ts'), ...args], {
-      env: { ...process.env, ...env },
-    }).then(
-      (r) => ({ code: 0, ...r }),
-      (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
-    );
+  const run = runImportCli;
 
   test('loads a data set whose customer has users-export.csv; a bad one exits 1 naming the line', async () => {
     const env = { COSMOS_ENDPOINT: await emulatorEndpoint(), COSMOS_KEY: 'k', COSMOS_DATABASE: `cli-csv-${process.pid}` };

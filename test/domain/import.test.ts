@@ -1,9 +1,8 @@
 // Import of a Graph-shaped data set: good data loads (twice = once), bad data is refused whole.
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { runImportCli } from '../support/import-cli';
 import { DatasetError, importDataset, loadDataset } from '../../domain/dataset';
 import { queryAll } from '../../domain/store/cosmos';
 import { ALEX } from '../support/demo';
@@ -93,13 +92,7 @@ describe('a bad file is refused with file, field and what is wrong, and nothing 
 });
 
 describe('npm run import', () => {
-  const run = (args: string[], env: Record<string, string>) =>
-    promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), path.resolve(__dirname, '../../domain/import-cli.ts'), ...args], {
-      env: { ...process.env, ...env },
-    }).then(
-      (r) => ({ code: 0, ...r }),
-      (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
-    );
+  const run = runImportCli;
 
   test('loads a directory into the configured Cosmos DB; a bad one exits 1 saying why, writing nothing', async () => {
     const endpoint = await emulatorEndpoint();

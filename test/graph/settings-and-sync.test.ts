@@ -3,9 +3,10 @@
 import { loadSettings, SettingsError } from '../../bot/config';
 import { runSync } from '../../domain/graph/sync-cli';
 import { DirectoryRepository } from '../../domain/store/directory';
-import { fakeSettings, trustingAgent } from '../support/graph-fake/client-setup';
-import { GraphFake, IDS } from '../support/graph-fake/server';
-import { closeStores, demoService, emulatorEndpoint } from '../support/store';
+import { fakeSettings } from '../support/graph-fake/client-setup';
+import { IDS } from '../support/graph-fake/server';
+import { graphFakeSuite } from '../support/graph-mode';
+import { demoService, emulatorEndpoint } from '../support/store';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -35,30 +36,21 @@ test('GRAPH_CLIENT_ID turns Graph mode on; its settings are checked with the oth
 });
 
 describe('npm run sync', () => {
-  let fake: GraphFake;
-  const agent = trustingAgent();
-  beforeAll(async () => {
-    fake = await new GraphFake().start();
-  });
-  afterAll(async () => {
-    agent.destroy();
-    await fake.stop();
-    await closeStores();
-  });
+  const graph = graphFakeSuite();
 
   test('fills the mirror of a customer from Graph and says how many users and products it read', async () => {
     const { store } = await demoService();
-    const settings = fakeSettings(fake);
+    const settings = fakeSettings(graph.fake);
     const env = {
-      GRAPH_CLIENT_ID: settings.clientId, GRAPH_CLIENT_SECRET: IDS.secret, GRAPH_ENDPOINT: fake.origin, AZURE_AUTHORITY_HOST: fake.origin,
+      GRAPH_CLIENT_ID: settings.clientId, GRAPH_CLIENT_SECRET: IDS.secret, GRAPH_ENDPOINT: graph.fake.origin, AZURE_AUTHORITY_HOST: graph.fake.origin,
       COSMOS_ENDPOINT: await emulatorEndpoint(), COSMOS_KEY: 'test', COSMOS_DATABASE: store.database.id,
     };
     const out: string[] = [];
     const err: string[] = [];
-    expect(await runSync(['Contoso Ltd.'], env, { out: (l) => out.push(l), err: (l) => err.push(l), client: { agent } })).toBe(0);
+    expect(await runSync(['Contoso Ltd.'], env, { out: (l) => out.push(l), err: (l) => err.push(l), client: { agent: graph.agent } })).toBe(0);
     expect(out.join('\n')).toMatch(/^Contoso Ltd\.: 40 users and \d+ products read from Microsoft Graph/);
     expect(await new DirectoryRepository(store.containers.directory).doc('contoso', 'graph-sync')).toMatchObject({ tenantId: IDS.contoso });
-    expect(await runSync(['nobody'], env, { out: (l) => out.push(l), err: (l) => err.push(l), client: { agent } })).toBe(1);
+    expect(await runSync(['nobody'], env, { out: (l) => out.push(l), err: (l) => err.push(l), client: { agent: graph.agent } })).toBe(1);
     expect(err.pop()).toContain('No customer "nobody"');
     expect(await runSync([], env, { err: (l) => err.push(l) })).toBe(2);
   });

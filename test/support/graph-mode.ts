@@ -52,6 +52,20 @@ export function graphSuite(): { agent: Agent; fakes: GraphFake[] } {
   return { agent, fakes };
 }
 
+/** For a file (or a describe): one Graph fake, started before its tests and stopped with the suite. */
+export function graphFakeSuite(): { agent: Agent; readonly fake: GraphFake } {
+  const suite = graphSuite();
+  beforeAll(async () => {
+    suite.fakes.push(await new GraphFake().start());
+  });
+  return {
+    agent: suite.agent,
+    get fake() {
+      return suite.fakes[0];
+    },
+  };
+}
+
 /** License Desk over HTTP in Graph mode on `store`, its customers' tenants in a new fake (stopped with the suite's). */
 export async function graphTeams(store: CosmosStore, connector: FakeConnector, suite: { agent: Agent; fakes: GraphFake[] }): Promise<{ teams: TeamsHarness; fake: GraphFake }> {
   const fake = await new GraphFake().start();
