@@ -5,6 +5,7 @@ import restify from 'restify';
 import { labels } from '../cards/i18n';
 import { messageCard } from '../cards/simple-cards';
 import { CardFactory } from 'botbuilder';
+import { costFields, countingRequests, type RequestCost } from '../domain/store/cosmos';
 import type { LicenseService } from '../domain/service';
 import type { Settings } from './config';
 import { BackgroundWork, type BotDeps } from './context';
@@ -128,9 +129,11 @@ export function createApp(
     // Every line of the turn, and of the background work it starts, carries the activity's ids.
     await withLogFields(activityIds(body), async () => {
       logger.debug({ ...activitySummary(body), ...personOf(body), headers: req.headers }, 'activity received');
+      // What the turn cost on Cosmos DB (a change it starts counts its own, in "operation completed").
+      const cost: RequestCost = { requests: 0, requestCharge: 0 };
       try {
-        await adapter.process(req, res, (turn) => bot.run(turn));
-        logger.info({ ...activitySummary(body), status: res.statusCode, ms: Date.now() - started }, 'activity answered');
+        await countingRequests(cost, () => adapter.process(req, res, (turn) => bot.run(turn)));
+        logger.info({ ...activitySummary(body), status: res.statusCode, ms: Date.now() - started, ...costFields(cost) }, 'activity answered');
       } catch (err) {
         logger.error({ err }, 'could not process activity');
         if (!res.headersSent) res.send(400, { error: 'The activity could not be processed.' });

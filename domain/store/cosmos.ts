@@ -4,6 +4,7 @@
 import { CosmosClient, type PluginConfig, type Container, type Database, type ItemDefinition, type SqlParameter } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
 import { z } from 'zod';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { log } from '../logging';
@@ -51,25 +52,61 @@ export class RequestMeter {
         const kind = `${plan ? 'plan' : context.operationType} ${String(context.path ?? '').split('/')[4] ?? ''}`;
         this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
         if (WRITES.has(String(context.operationType))) this.writes++;
-        let headers: Record<string, unknown> | undefined;
-        try {
-          const response = await next(context);
-          headers = response.headers;
-          return response;
-        } catch (err) {
-          // A refused request (412, 429) is charged too on Cosmos DB.
-          headers = (err as { headers?: Record<string, unknown> }).headers;
-          throw err;
-        } finally {
-          const charge = Number(headers?.['x-ms-request-charge']);
-          if (Number.isFinite(charge)) this.requestCharge += charge;
-        }
+        return sendCharged(context, next, (charge) => (this.requestCharge += charge));
       },
     };
   }
 }
 
 const WRITES = new Set(['create', 'upsert', 'replace', 'patch', 'delete']);
+
+/** The Cosmos requests of one piece of work (a turn, a license change) and the request units (RU) charged. */
+export interface RequestCost {
+  requests: number;
+  requestCharge: number;
+}
+
+const costScope = new AsyncLocalStorage<RequestCost>();
+
+/**
+ * Runs `work` counting into `cost` every Cosmos request it makes, directly or through what it awaits or
+ * starts (a nested scope counts its own): so the log says what a turn or a change cost on Cosmos DB.
+ */
+export function countingRequests<T>(cost: RequestCost, work: () => Promise<T>): Promise<T> {
+  return costScope.run(cost, work);
+}
+
+/** The charge as a log shows it: requests and RU, rounded to a hundredth. */
+export const costFields = (cost: RequestCost) => ({ cosmosRequests: cost.requests, requestUnits: Math.round(cost.requestCharge * 100) / 100 });
+
+/** The plugin behind countingRequests (installed on every client). */
+const costPlugin: PluginConfig = {
+  on: 'request',
+  plugin: async (context, _diagnostics, next) => {
+    const cost = costScope.getStore();
+    if (!cost) return next(context);
+    cost.requests++;
+    return sendCharged(context, next, (charge) => (cost.requestCharge += charge));
+  },
+};
+
+type PluginArgs = Parameters<PluginConfig['plugin']>;
+
+/** Sends a request and reports the RU the server charged for it; a refused one (412, 429) is charged too. */
+async function sendCharged(context: PluginArgs[0], next: PluginArgs[2], charged: (requestUnits: number) => void) {
+  let headers: Record<string, unknown> | undefined;
+  try {
+    const response = await next(context);
+    headers = response.headers;
+    return response;
+  } catch (err) {
+    headers = (err as { headers?: Record<string, unknown> }).headers;
+    throw err;
+  } finally {
+    const charge = Number(headers?.['x-ms-request-charge']);
+    if (Number.isFinite(charge)) charged(charge);
+  }
+}
 
 /** The database or a container is not there (or not as expected) and may not be created from here. */
 export class CosmosSetupError extends Error {
@@ -123,7 +160,8 @@ export async function openCosmos(settings: CosmosSettings): Promise<CosmosStore>
     endpoint,
     ...(aadCredentials ? { aadCredentials } : { key: key ?? '' }),
     ...(plainHttp ? {} : { agent }),
-    ...(settings.meter ? { plugins: [settings.meter.plugin()] } : {}),
+    // Plugins are a documented option the SDK's public type leaves out.
+    ...({ plugins: [costPlugin, ...(settings.meter ? [settings.meter.plugin()] : [])] } as object),
     connectionPolicy: {
       enableEndpointDiscovery: !embedded && !isLocalhost(endpoint),
       // A stalled request is given up after this and retried by withRetry (its outcome is then unknown).

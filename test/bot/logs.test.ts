@@ -172,6 +172,9 @@ describe('at info, as production writes it', () => {
     expect(completed).toMatchObject({ operationId: started.operationId, activityId: started.activityId, counts: { succeeded: 2, failed: 0 } });
     const answered = entries.filter((e) => e.msg === 'activity answered');
     expect(answered.find((e) => e.verb === 'saveLicenses')).toMatchObject({ status: 200, activityId: started.activityId, conversation: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    // What each turn cost on Cosmos DB, as the server charged it (the emulator reports RU too).
+    expect(answered.find((e) => e.verb === 'saveLicenses')).toMatchObject({ cosmosRequests: expect.any(Number), requestUnits: expect.any(Number) });
+    expect(answered.find((e) => e.verb === 'saveLicenses').requestUnits).toBeGreaterThan(0);
     expect(answered.find((e) => e.activityId === 'f:prod-activity-1' && e.status === 200)).toMatchObject({ verb: 'showCustomers' });
     expect(entries.filter((e) => e.msg === 'refused a request without a valid Bot Framework token')).toHaveLength(6);
     expect(entries.filter((e) => e.level === 'debug')).toEqual([]);
