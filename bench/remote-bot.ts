@@ -7,7 +7,7 @@ import { cosmosDocuments } from '../domain/store/keyed-documents';
 import type { CosmosStore } from '../domain/store/cosmos';
 import { pressed, teamsActivity, type CardMessage, type Chat, type FakeConnector } from '../harness/teams';
 import { startChild, type Child } from './child';
-import { compiledBotProcess } from './compiled-bot';
+import { compiledBotProcess, productionNodeFlags } from './compiled-bot';
 import type { MemoryReport } from './memory-watch';
 
 export interface MeterSnapshot {
@@ -35,7 +35,7 @@ export class RemoteBot {
       LOG_LEVEL: process.env.BENCH_BOT_LOG_LEVEL ?? 'info',
       MicrosoftAppId: '',
       BUY_MORE_URL: 'https://partner.microsoft.com/dashboard/commerce2/customers',
-    }, ['--expose-gc', ...(process.env.BENCH_BOT_FLAGS?.split(/\s+/).filter(Boolean) ?? []), ...(process.env.BENCH_BOT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BOT_PROFILE}`] : [])]);
+    }, ['--expose-gc', ...productionNodeFlags(), ...(process.env.BENCH_BOT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BOT_PROFILE}`] : [])]);
     return this;
   }
 
