@@ -1,6 +1,6 @@
-// The bot in a process of its own, as production runs it (`npm start` is `tsx bot/index.ts`): the same
-// settings, store, service and HTTP app, on the benchmark's emulator and database, JSON logs at the
-// production level. The benchmark driver (bench/remote-bot.ts) sends it activities over HTTP, so what this
+// The bot in a process of its own, as production runs it (compiled with tsc, run with node: see
+// bench/compiled-bot.ts): the same settings, store, service and HTTP app, on the benchmark's emulator and
+// database, JSON logs at the production level. The benchmark driver (bench/remote-bot.ts) sends it activities over HTTP, so what this
 // process holds is the bot's own memory: not the generated dataset, not the driver's bookkeeping.
 // Over IPC it answers: its port; its Cosmos requests so far (per kind); CPU time; memory at its peak
 // sample; "idle" once its background work (a Save's apply) is done.

@@ -1,4 +1,4 @@
-// A benchmark child process (the emulator's, the bot's), run as production runs TypeScript here (tsx),
+// A benchmark child process (the emulator's, the bot's): a .ts file under tsx, a compiled .js with node,
 // and asked for figures over IPC: each question carries a number, its answer the same number.
 import { fork, type ChildProcess } from 'node:child_process';
 
@@ -11,7 +11,7 @@ export interface Child<Ready> {
 
 export async function startChild<Ready>(file: string, env: Record<string, string> = {}, execArgv: string[] = []): Promise<Child<Ready>> {
   const child: ChildProcess = fork(file, [], {
-    execArgv: ['--import', 'tsx', ...execArgv],
+    execArgv: [...(file.endsWith('.ts') ? ['--import', 'tsx'] : []), ...execArgv],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -2,12 +2,12 @@
 // Teams sends them, replies received by the local fake connector in this process, and the bot's figures
 // (Cosmos requests, CPU time, memory) asked over IPC. The same surface as harness/teams.ts' TeamsHarness.
 import http from 'node:http';
-import path from 'node:path';
 import { SessionRepository } from '../bot/session';
 import { cosmosDocuments } from '../domain/store/keyed-documents';
 import type { CosmosStore } from '../domain/store/cosmos';
 import { pressed, teamsActivity, type CardMessage, type Chat, type FakeConnector } from '../harness/teams';
 import { startChild, type Child } from './child';
+import { compiledBotProcess, productionNodeFlags } from './compiled-bot';
 import type { MemoryReport } from './memory-watch';
 
 export interface MeterSnapshot {
@@ -29,13 +29,13 @@ export class RemoteBot {
   ) {}
 
   async start(): Promise<this> {
-    this.child = await startChild<{ port: number }>(path.join(__dirname, 'bot-process.ts'), {
+    this.child = await startChild<{ port: number }>(await compiledBotProcess(), {
       BENCH_COSMOS_ENDPOINT: this.store.endpoint,
       BENCH_DATABASE: this.database,
       LOG_LEVEL: process.env.BENCH_BOT_LOG_LEVEL ?? 'info',
       MicrosoftAppId: '',
       BUY_MORE_URL: 'https://partner.microsoft.com/dashboard/commerce2/customers',
-    }, ['--expose-gc', ...(process.env.BENCH_BOT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BOT_PROFILE}`] : [])]);
+    }, ['--expose-gc', ...productionNodeFlags(), ...(process.env.BENCH_BOT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BOT_PROFILE}`] : [])]);
     return this;
   }
 

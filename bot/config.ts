@@ -4,14 +4,16 @@ import { z } from 'zod';
 import { readGraphSettings, type GraphSettings } from '../domain/graph/settings';
 import { cosmosEnvSchema, envWithoutBlanks } from '../domain/store/cosmos';
 import { LOG_LEVELS } from './log';
+import { projectRoot } from './project-root';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const DEFAULT_SEED_DIR = path.resolve(__dirname, '../data/demo');
+export const DEFAULT_SEED_DIR = path.join(projectRoot(), 'data', 'demo');
 
 const settingsSchema = z
   .object({
-    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535').default(3978),
+    // 0: any free port (the start-up line names it), as the compiled-bot test starts it.
+    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0, 'must be 0–65535').max(65535, 'must be 0–65535').default(3978),
     MicrosoftAppId: z.string().optional(),
     MicrosoftAppPassword: z.string().optional(),
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),

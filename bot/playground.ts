@@ -2,13 +2,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { projectRoot } from './project-root';
 
 export interface Playground {
   url: string;
   stop(): Promise<void>;
 }
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = projectRoot();
 
 export function startPlayground(botPort: number, port: number, log: (line: string) => void = () => {}): Promise<Playground> {
   const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
