@@ -25,3 +25,9 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
     stop: child.stop,
   };
 }
+
+/** A modelled network in front of the emulator (delay-proxy.ts), in a process of its own: `rttMs` a round trip. */
+export async function startDelayProxyProcess(upstream: string, rttMs: number): Promise<{ endpoint: string; cpu(): Promise<NodeJS.CpuUsage>; stop(): Promise<void> }> {
+  const child = await startChild<{ endpoint: string }>(path.join(__dirname, 'delay-proxy-process.ts'), { BENCH_UPSTREAM: upstream, BENCH_ONE_WAY_MS: String(rttMs / 2) });
+  return { endpoint: child.ready.endpoint, cpu: () => child.ask('cpu'), stop: child.stop };
+}

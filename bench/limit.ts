@@ -1,5 +1,6 @@
 // The store's limit: raw single-document writes at concurrency 32 over one keep-alive agent, for as
-// many documents as License Desk wrote, then one query reading them all back. No rules, no marks, no
+// many documents as License Desk wrote (copies of users as its Save left them, marks included, so of
+// the same size), then one query reading them all back. No rules, no marks written, no
 // seats: what the emulator can do at best with documents of the same size.
 import type { Container } from '@azure/cosmos';
 import { mapLimit } from '../domain/map-limit';

@@ -13,6 +13,25 @@ import type { OperationDoc } from './store/operations';
 /** A user changed by someone else while we wrote it is decided again at most this many times. */
 const MAX_REDECISIONS = 3;
 
+/**
+ * How a chunk takes its turn among the chunks of one run in flight at once (operation-runner.ts):
+ * seats are held in request order, and a chunk short of seats waits for the earlier ones to settle.
+ */
+export interface ChunkTurn {
+  /** Resolves once every earlier chunk of the run holds its seats (or has ended). */
+  seatsAfter: Promise<unknown>;
+  /** Resolves once every earlier chunk of the run has settled its seats (or has ended). */
+  settledAfter: Promise<unknown>;
+  /** Called once this chunk holds its seats (or will not), and once it has settled them (or will not). */
+  seatsHeld(): void;
+  settled(): void;
+  /** Throws once the run is failing (another chunk failed): this chunk then holds no seats at all. */
+  check(): void;
+}
+
+/** A chunk on its own: nothing to wait for. */
+const ALONE: ChunkTurn = { seatsAfter: Promise.resolve(), settledAfter: Promise.resolve(), seatsHeld: () => undefined, settled: () => undefined, check: () => undefined };
+
 /** One reservation per chunk and attempt: a takeover never draws on the seats of the attempt before. */
 export const reservationKey = (op: OperationDoc, chunk: number) => `${op.id}:${chunk}:${op.attempt}`;
 
@@ -28,7 +47,7 @@ export class ChunkWriter {
    * `fence`: the lease's, checked before every write (seats and users), so a runner that lost its lease
    * stops before writing anything more.
    */
-  async write(op: OperationDoc, chunk: number, ids: string[], catalog: Catalog, prefetched?: Map<string, DirectoryUserRecord>, fence: () => void = () => undefined): Promise<UserChangePlan[]> {
+  async write(op: OperationDoc, chunk: number, ids: string[], catalog: Catalog, prefetched?: Map<string, DirectoryUserRecord>, fence: () => void = () => undefined, turn: ChunkTurn = ALONE): Promise<UserChangePlan[]> {
     const req = op.request;
     const users = prefetched ? new Map(ids.filter((id) => prefetched.has(id)).map((id) => [id, prefetched.get(id)!])) : await this.directory.usersById(op.customerId, ids);
     const key = reservationKey(op, chunk);
@@ -48,21 +67,44 @@ export class ChunkWriter {
     const skuIds = [...touched].sort();
     const seatDemand = demandMap(op.seatDemand);
 
-    // 1. Hold the seats this chunk needs (or what is left of them), product by product.
-    const planned = allocateSeats(evaluated, await seats.free(op.customerId, touched), catalog, seatDemand);
-    const wanted = seatsAskedFor(planned);
-    const granted = await seats.reserve(op.customerId, key, skuIds, wanted, fence);
-    // Someone else took seats between our look and our reservation: fewer users get one.
-    const gotAll = [...wanted].every(([skuId, n]) => granted.get(skuId) === n);
-    let plans = gotAll ? planned : allocateSeats(evaluated, granted, catalog, seatDemand);
+    // 1. Hold the seats this chunk needs (or what is left of them), product by product: in request
+    // order (after the chunk before has its seats). When the request is short of a product, only after
+    // every earlier chunk gave back what it did not use, so no user goes without a seat that is free.
+    let plans: UserChangePlan[];
+    await turn.seatsAfter;
+    turn.check();
+    try {
+      if (op.seatDemand.some((d) => d.needed > d.available)) {
+        await turn.settledAfter;
+        turn.check();
+        const planned = allocateSeats(evaluated, await seats.free(op.customerId, touched), catalog, seatDemand);
+        const wanted = seatsAskedFor(planned);
+        const granted = await seats.reserve(op.customerId, key, skuIds, wanted, fence);
+        // Someone else took seats between our look and our reservation: fewer users get one.
+        plans = [...wanted].every(([skuId, n]) => granted.get(skuId) === n) ? planned : allocateSeats(evaluated, granted, catalog, seatDemand);
+      } else {
+        // Enough for everyone when previewed: ask for every seat at once (no separate look at what is
+        // free). If another change took some since, fewer users get one, as above; what is not used is
+        // given back when the chunk settles.
+        const wanted = seatsAskedFor(evaluated);
+        const granted = await seats.reserve(op.customerId, key, skuIds, wanted, fence);
+        plans = [...wanted].every(([skuId, n]) => granted.get(skuId) === n) ? evaluated : allocateSeats(evaluated, granted, catalog, seatDemand);
+      }
+    } finally {
+      turn.seatsHeld();
+    }
 
     // 2. Write each user: all of its adds and removes, or nothing.
-    plans = await mapLimit(plans, this.concurrency, (plan) => this.writeUser(op, key, plan, users.get(plan.userId), catalog, touched, fence));
+    try {
+      plans = await mapLimit(plans, this.concurrency, (plan) => this.writeUser(op, key, plan, users.get(plan.userId), catalog, touched, fence));
 
-    // 3. Settle: give back unused and removed seats, and close the reservation.
-    const written = plans.filter((p) => p.status === 'succeeded');
-    const counts = new Map(skuIds.map((skuId) => [skuId, { added: written.filter((p) => p.added.includes(skuId)).length, removed: written.filter((p) => p.removed.includes(skuId)).length }]));
-    await seats.settle(op.customerId, key, counts, fence);
+      // 3. Settle: give back unused and removed seats, and close the reservation.
+      const written = plans.filter((p) => p.status === 'succeeded');
+      const counts = new Map(skuIds.map((skuId) => [skuId, { added: written.filter((p) => p.added.includes(skuId)).length, removed: written.filter((p) => p.removed.includes(skuId)).length }]));
+      await seats.settle(op.customerId, key, counts, fence);
+    } finally {
+      turn.settled();
+    }
     const byId = new Map(plans.map((p) => [p.userId, p]));
     return ids.map((id) => done.get(id) ?? byId.get(id)!);
   }

@@ -3,7 +3,7 @@
 // stale operation, recovery of those whose process died, and a graceful stop. One code path whatever
 // the directory is.
 import { randomUUID } from 'node:crypto';
-import { ChunkWriter } from './apply-chunk';
+import { ChunkWriter, type ChunkTurn } from './apply-chunk';
 import { Lease, LeaseLostError } from './lease';
 import { ContentionError, isUnknownOutcome, retryDelay, statusOf } from './store/cosmos';
 import type { Catalog } from './catalog';
@@ -46,8 +46,15 @@ export class OperationStillRunningError extends Error {
 export interface RunnerOptions {
   /** Users per chunk: one seat reservation per product and one results document per chunk. */
   chunkSize: number;
-  /** User writes in flight at once. */
+  /** User writes in flight at once, per chunk. */
   concurrency: number;
+  /**
+   * Chunks in flight at once (default 1: one after the other). More overlap one chunk's seat
+   * bookkeeping and journal writes with the next one's user writes; seats are still held in request
+   * order and always before a user gets one, and chunks are journalled in order. Only for a seat ledger
+   * that holds seats (Cosmos); Graph's directory counts seats itself after each chunk.
+   */
+  chunksInFlight?: number;
   /** A running operation whose heartbeat is older than this is taken over by recovery. */
   staleAfterMs: number;
   /** How long `apply` waits for another caller's run of the same idempotency key. */
@@ -85,6 +92,13 @@ export class RunnerStoppingError extends Error {
   readonly code = 'stopping';
   constructor(readonly operationId?: string) {
     super(operationId ? `Stopped after a chunk of ${operationId}; another process resumes it.` : 'The process is stopping; no new change is started.');
+  }
+}
+
+/** A chunk that did not start writing because another chunk of the run failed first (never thrown out of a run). */
+class ChunkAbandonedError extends Error {
+  constructor() {
+    super('another chunk of this run failed first');
   }
 }
 
@@ -317,31 +331,88 @@ export class OperationRunner {
     const catalog = await this.loadCatalog(start.customerId);
     const total = OperationRepository.userCount(start);
     const notify = takenOver && start.notify !== undefined ? this.notifier : undefined;
+    // Only a run that is not the operation's first (a retry, a takeover) can find chunks already recorded.
+    const resumed = start.attempt > 1;
+    const inFlight = Math.max(1, this.options.chunksInFlight ?? 1);
     let lastNotified = 0;
+    let failure: { error: unknown } | undefined;
+    const check = () => {
+      if (failure) throw new ChunkAbandonedError();
+    };
+    // The chains that keep chunks in request order: seats held, seats settled, chunk recorded.
+    let seatsAfter: Promise<unknown> = Promise.resolve();
+    const settledSoFar: Promise<unknown>[] = [];
+    let recordedAfter: Promise<unknown> = Promise.resolve();
+    const running = new Set<Promise<void>>();
+    let stopped = false;
+
     for (let chunk = lease.op.completedChunks; chunk < start.chunkCount; chunk++) {
-      if (this.stopping) throw new RunnerStoppingError(start.id);
+      while (running.size >= inFlight && !failure) await Promise.race(running);
+      if (failure) break;
+      if (this.stopping) {
+        stopped = true;
+        break;
+      }
       const op = lease.op;
-      const saved = await this.operations.chunk(op, chunk);
-      let results = saved ? saved.results : await this.chunks.write(op, chunk, await this.operations.userIds(op, chunk * op.chunkSize, (chunk + 1) * op.chunkSize), catalog, prefetched, lease.fence);
-      if (!saved) {
+      let seatsHeld!: () => void;
+      let settled!: () => void;
+      const held = new Promise<void>((r) => (seatsHeld = r));
+      const settledNow = new Promise<void>((r) => (settled = r));
+      const turn: ChunkTurn = { seatsAfter, settledAfter: Promise.all(settledSoFar), seatsHeld, settled, check };
+      seatsAfter = held;
+      settledSoFar.push(settledNow);
+      // Written: the chunk's users, its seats settled and its results saved (chunks may overlap here)…
+      const written = (async () => {
+        const saved = resumed ? await this.operations.chunk(op, chunk) : undefined;
+        if (saved) return saved.results;
+        check();
+        const ids = await this.operations.userIds(op, chunk * op.chunkSize, (chunk + 1) * op.chunkSize);
+        const results = await this.chunks.write(op, chunk, ids, catalog, prefetched, lease.fence, turn);
+        // Written: the preview's copy of these users is not needed any more.
+        if (prefetched) for (const id of ids) prefetched.delete(id);
         lease.fence();
-        results = await this.operations.saveChunk(op, chunk, results);
-      }
-      const counts = countOutcomes(results);
-      // The heartbeat with the chunk's counts, conditional on the lease still being ours.
-      const next = await lease.update((o) => ({
-        ...o,
-        completedChunks: chunk + 1,
-        counts: { succeeded: o.counts.succeeded + counts.succeeded, failed: o.counts.failed + counts.failed, noChange: o.counts.noChange + counts.noChange },
-      }));
-      const progress = { operationId: next.id, processed: Math.min(total, (chunk + 1) * next.chunkSize), total, counts: next.counts };
-      log.debug({ operationId: next.id, chunk, counts }, 'chunk written');
-      onProgress?.(progress);
-      if (notify && Date.now() - lastNotified >= NOTIFY_PROGRESS_EVERY_MS && chunk + 1 < start.chunkCount) {
-        lastNotified = Date.now();
-        void notify.progress(next.notify, progress).catch(() => undefined);
-      }
+        return this.operations.saveChunk(op, chunk, results);
+      })()
+        .catch((error) => {
+          // At once, so no later chunk starts holding seats once this one failed.
+          failure ??= { error };
+          throw error;
+        })
+        .finally(() => {
+          seatsHeld();
+          settled();
+        });
+      // …recorded: the heartbeat with the chunk's counts, strictly in order, never past a chunk that failed.
+      const previous = recordedAfter;
+      const recorded = (async () => {
+        const results = await written;
+        await previous;
+        check();
+        const counts = countOutcomes(results);
+        const next = await lease.update((o) => ({
+          ...o,
+          completedChunks: chunk + 1,
+          counts: { succeeded: o.counts.succeeded + counts.succeeded, failed: o.counts.failed + counts.failed, noChange: o.counts.noChange + counts.noChange },
+        }));
+        const progress = { operationId: next.id, processed: Math.min(total, (chunk + 1) * next.chunkSize), total, counts: next.counts };
+        log.debug({ operationId: next.id, chunk, counts }, 'chunk written');
+        onProgress?.(progress);
+        if (notify && Date.now() - lastNotified >= NOTIFY_PROGRESS_EVERY_MS && chunk + 1 < start.chunkCount) {
+          lastNotified = Date.now();
+          void notify.progress(next.notify, progress).catch(() => undefined);
+        }
+      })();
+      recordedAfter = recorded;
+      const task: Promise<void> = recorded.catch((error) => {
+        failure ??= { error };
+      }).finally(() => running.delete(task));
+      running.add(task);
     }
+    // Every chunk in flight ends (written and recorded, or failed) before the run answers: a retry
+    // or the next instance must never race writes still running from this one.
+    await Promise.all(running);
+    if (failure) throw failure.error;
+    if (stopped) throw new RunnerStoppingError(start.id);
     const done = await lease.update((o) => ({ ...o, status: 'completed', completedAt: now() }));
     log.info({ operationId: done.id, customerId: done.customerId, attempt: done.attempt, counts: done.counts, ms: Date.now() - Date.parse(done.createdAt) }, 'operation completed');
     const result = await this.resultOf(done, takenOver);

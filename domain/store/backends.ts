@@ -37,8 +37,11 @@ export interface GraphBackends extends ServiceBackends {
   sessions: KeyedDocuments;
 }
 
-/** The runner's options in Graph mode: a chunk's users all in flight at once, so they share $batch requests. */
-export const GRAPH_RUNNER_OPTIONS = { chunkSize: 100, concurrency: 100 } as const;
+/**
+ * The runner's options in Graph mode: a chunk's users all in flight at once, so they share $batch
+ * requests; one chunk at a time, since Graph's pacing and its seat count are re-read per chunk.
+ */
+export const GRAPH_RUNNER_OPTIONS = { chunkSize: 100, concurrency: 100, chunksInFlight: 1 } as const;
 
 export function cosmosBackends(store: Pick<CosmosStore, 'containers'>): CosmosBackends {
   return {

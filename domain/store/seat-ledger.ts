@@ -7,21 +7,37 @@ import { availableUnits } from '../model';
 import type { DirectoryRepository, SkuDoc } from './directory';
 
 export class CosmosSeatLedger implements SeatLedger {
+  /**
+   * This process's writes to one product document, one after the other: chunks of a run in flight at
+   * once (and concurrent changes here) would otherwise lose ETag races to each other and retry. Other
+   * processes are still kept right by the ETag.
+   */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   constructor(private readonly repository: DirectoryRepository) {}
 
-  async free(customerId: string, skuIds: Iterable<string>): Promise<Map<string, number>> {
-    const free = new Map<string, number>();
-    for (const skuId of skuIds) {
-      const doc = await this.repository.sku(customerId, skuId);
-      free.set(skuId, doc ? availableUnits(doc) : 0);
-    }
-    return free;
+  private update(customerId: string, skuId: string, change: (doc: SkuDoc) => SkuDoc | undefined, fence?: () => void): Promise<unknown> {
+    const key = `${customerId}\n${skuId}`;
+    const next = (this.queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.repository.updateSku(customerId, skuId, change, fence));
+    const tail = next.catch(() => undefined);
+    this.queues.set(key, tail);
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
+    return next;
   }
 
+  async free(customerId: string, skuIds: Iterable<string>): Promise<Map<string, number>> {
+    const ids = [...skuIds];
+    const docs = await Promise.all(ids.map((skuId) => this.repository.sku(customerId, skuId)));
+    return new Map(ids.map((skuId, i) => [skuId, docs[i] ? availableUnits(docs[i]!) : 0]));
+  }
+
+  /** Products are independent documents: their reservations go out together. */
   async reserve(customerId: string, key: string, skuIds: string[], wanted: Map<string, number>, fence?: () => void): Promise<Map<string, number>> {
     const granted = new Map<string, number>();
-    for (const skuId of skuIds) {
-      await this.repository.updateSku(customerId, skuId, (doc) => {
+    await Promise.all(skuIds.map((skuId) =>
+      this.update(customerId, skuId, (doc) => {
         // Already reserved under this key: a repeated write whose first reply was lost. Reserve once.
         if (doc.reservations[key] !== undefined) {
           granted.set(skuId, doc.reservations[key]);
@@ -30,13 +46,13 @@ export class CosmosSeatLedger implements SeatLedger {
         const grant = Math.min(wanted.get(skuId) ?? 0, availableUnits(doc));
         granted.set(skuId, grant);
         return { ...doc, consumedUnits: doc.consumedUnits + grant, reservations: { ...doc.reservations, [key]: grant } };
-      }, fence);
-    }
+      }, fence),
+    ));
     return granted;
   }
 
   async settle(customerId: string, key: string, written: Map<string, { added: number; removed: number }>, fence?: () => void): Promise<void> {
-    for (const [skuId, { added, removed }] of written) await this.settleOne(customerId, skuId, key, added, removed, fence);
+    await Promise.all([...written].map(([skuId, { added, removed }]) => this.settleOne(customerId, skuId, key, added, removed, fence)));
   }
 
   async settleOrphans(customerId: string, keyPrefix: string, operationId: string, users: DirectoryUserRecord[], fence?: () => void): Promise<void> {
@@ -57,7 +73,7 @@ export class CosmosSeatLedger implements SeatLedger {
   }
 
   private async settleOne(customerId: string, skuId: string, key: string, added: number, removed: number, fence?: () => void): Promise<void> {
-    await this.repository.updateSku(customerId, skuId, (doc) => {
+    await this.update(customerId, skuId, (doc) => {
       const reserved = doc.reservations[key];
       if (reserved === undefined) return undefined; // already settled
       const reservations = { ...doc.reservations };

@@ -123,7 +123,8 @@ test('a run stopped for a restart finishes its chunk, lets go of the lease, and 
   const users = withoutSku(SKU.TEAMS_PHONE).slice(0, 7).map((u) => u.id);
   const req = request({ userIds: users, licensesToAssign: [{ skuId: SKU.TEAMS_PHONE }] });
   const a = stallingAt(store, users[1]);
-  const instanceA = new LicenseService(a.backends, { chunkSize: 3 });
+  // One chunk at a time, so "its chunk" is one; test/domain/pipelined-chunks.test.ts stops three in flight.
+  const instanceA = new LicenseService(a.backends, { chunkSize: 3, chunksInFlight: 1 });
   const applying = instanceA.apply(req).catch((e) => e);
   await a.atStall;
   const stopping = instanceA.stop();
