@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ChunkWriter, type ChunkTurn } from './apply-chunk';
 import { Lease, LeaseLostError } from './lease';
-import { ContentionError, isUnknownOutcome, retryDelay, statusOf } from './store/cosmos';
+import { ContentionError, costFields, countingRequests, isUnknownOutcome, retryDelay, statusOf, type RequestCost } from './store/cosmos';
 import type { Catalog } from './catalog';
 import { log, withLogFields } from './logging';
 import { DirectoryUnreachableError, type CustomerDirectory, type DirectoryUserRecord } from './directory-port';
@@ -284,6 +284,8 @@ export class OperationRunner {
     const id = lease.op.id;
     this.runningHere.add(id);
     let lost = false;
+    // What the change cost on Cosmos DB here, retries included: logged with "operation completed".
+    const cost: RequestCost = { requests: 0, requestCharge: 0 };
     try {
       let prefetched = how.prefetched;
       for (let retry = 0; ; retry++) {
@@ -291,7 +293,7 @@ export class OperationRunner {
           // A new try is a new attempt: it settles what the failed one reserved, from the users' marks.
           if (retry > 0) await lease.update((op) => ({ ...op, attempt: op.attempt + 1 }));
           // Every line of the change — chunks, retries, the bot's progress updates — names the operation.
-          return await withLogFields({ operationId: lease.op.id }, () => this.runChunks(lease, how.onProgress, prefetched, how.takenOver));
+          return await withLogFields({ operationId: lease.op.id }, () => countingRequests(cost, () => this.runChunks(lease, how.onProgress, prefetched, how.takenOver, cost)));
         } catch (err) {
           if (err instanceof LeaseLostError) {
             lost = true;
@@ -326,7 +328,7 @@ export class OperationRunner {
     throw new Error('unreachable');
   }
 
-  private async runChunks(lease: Lease, onProgress: OnProgress | undefined, prefetched: Map<string, DirectoryUserRecord> | undefined, takenOver: boolean): Promise<OperationResult> {
+  private async runChunks(lease: Lease, onProgress: OnProgress | undefined, prefetched: Map<string, DirectoryUserRecord> | undefined, takenOver: boolean, cost: RequestCost): Promise<OperationResult> {
     const start = lease.op;
     const catalog = await this.loadCatalog(start.customerId);
     const total = OperationRepository.userCount(start);
@@ -414,7 +416,7 @@ export class OperationRunner {
     if (failure) throw failure.error;
     if (stopped) throw new RunnerStoppingError(start.id);
     const done = await lease.update((o) => ({ ...o, status: 'completed', completedAt: now() }));
-    log.info({ operationId: done.id, customerId: done.customerId, attempt: done.attempt, counts: done.counts, ms: Date.now() - Date.parse(done.createdAt) }, 'operation completed');
+    log.info({ operationId: done.id, customerId: done.customerId, attempt: done.attempt, counts: done.counts, ms: Date.now() - Date.parse(done.createdAt), ...costFields(cost) }, 'operation completed');
     const result = await this.resultOf(done, takenOver);
     if (notify) await notify.finished(done.notify, result).catch(() => undefined);
     return result;

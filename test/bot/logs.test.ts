@@ -169,7 +169,8 @@ describe('at info, as production writes it', () => {
     const started = entries.find((e) => e.msg === 'operation started');
     const completed = entries.find((e) => e.msg === 'operation completed');
     expect(started).toMatchObject({ level: 'info', customerId: 'contoso', users: 2, operationId: expect.any(String), activityId: expect.any(String) });
-    expect(completed).toMatchObject({ operationId: started.operationId, activityId: started.activityId, counts: { succeeded: 2, failed: 0 } });
+    expect(completed).toMatchObject({ operationId: started.operationId, activityId: started.activityId, counts: { succeeded: 2, failed: 0 }, cosmosRequests: expect.any(Number) });
+    expect(completed.requestUnits).toBeGreaterThan(0); // what the change cost on Cosmos DB
     const answered = entries.filter((e) => e.msg === 'activity answered');
     expect(answered.find((e) => e.verb === 'saveLicenses')).toMatchObject({ status: 200, activityId: started.activityId, conversation: expect.stringMatching(/^[0-9a-f]{16}$/) });
     // What each turn cost on Cosmos DB, as the server charged it (the emulator reports RU too).
