@@ -15,6 +15,7 @@ import type { CosmosStore } from './store/cosmos';
 import { mapLimit, queryAll } from './store/cosmos';
 import { DirectoryRepository, summarize, toSkuDoc, toUserDoc } from './store/directory';
 import { PartnerRepository } from './store/partner';
+import { recordOf } from './store/user-index';
 
 export interface DatasetProblem {
   file: string;
@@ -204,7 +205,12 @@ export async function importDataset(store: Pick<CosmosStore, 'containers'>, data
   let products = 0;
   for (const { customer, skus, users: list } of data.customers) {
     await mapLimit(skus, 8, (s) => directory.upsert(toSkuDoc(customer.key, s)));
-    await mapLimit(list, 16, (u) => directory.upsert(toUserDoc(customer.key, u)));
+    // The page index's base is written from the list in hand (no query of 100,000 users afterwards);
+    // the journal's end is read first, so a write that lands meanwhile is applied on top by revision.
+    const from = await directory.index.journalEnd(customer.key);
+    const docs = list.map((u) => toUserDoc(customer.key, u));
+    await mapLimit(docs, 16, (d) => directory.upsert(d));
+    await directory.index.writeBase(customer.key, docs.map(recordOf), from);
     await directory.saveSummary(customer.key, summarize(list, skus.map((s) => s.skuId)));
     users += list.length;
     products += skus.length;

@@ -1,11 +1,12 @@
 // Users and products of each customer, in the `directory` container (partition key: customerId).
-import type { Container, SqlParameter } from '@azure/cosmos';
+import type { Container } from '@azure/cosmos';
 import { FIRST_NAMES_SHOWN, PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type SelectionSummary, type UserFilter, type UserPage } from '../directory-port';
 import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
 import { directoryUserFields, type DirectoryUser, type SubscribedSku } from '../model';
 import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
-import { PageIndex, pageOf } from './page-index';
+import { pageOf, type PageIndex } from './page-index';
+import { nextRev, UserIndex, type IndexedUser } from './user-index';
 
 /** Cosmos DB's limits for a batch are 100 operations and 2 MB; License Desk stays at half the size. */
 const MAX_BATCH_OPERATIONS = 100;
@@ -22,6 +23,8 @@ export interface UserDoc extends DirectoryUserRecord {
   /** Denormalized from assignedLicenses for the license filter. */
   skuIds: string[];
   licenseChanges: LicenseChangeMark[];
+  /** Revision: higher on every write of the user (see nextRev); the page index keeps the newest. */
+  rev?: number;
   _etag?: string;
 }
 
@@ -49,12 +52,20 @@ const DISPLAY_FIELDS = [...directoryUserFields, 'sortKey'].map((f) => `c.${f}`).
 export const SCAN_THRESHOLD = 2000;
 /** Up to this many ids, point reads (a page of the selected users, a few names); more, id-list queries. */
 const POINT_READS_UP_TO = 50;
+/**
+ * Customers larger than this are read by point reads only: every query is a scan of the container on
+ * the emulator, and at 100,000 users one id-list query for 100 ids had not answered after 5 minutes,
+ * while 2,000 point reads took 1.6 s (32 at a time).
+ */
+const QUERIES_UP_TO_USERS = 20_000;
+const POINT_READS_IN_FLIGHT = 32;
 /** Ids per id-list query (ARRAY_CONTAINS over a parameter: 1,000 ids are about 40 KB of the 512 KB a query may have). */
 const IDS_PER_QUERY = 1000;
 
 export { fold } from '../fold';
 
-export function toUserDoc(customerId: string, user: DirectoryUser, licenseChanges: LicenseChangeMark[] = []): UserDoc {
+/** `previousRev`: the revision of the document this one replaces, if known. */
+export function toUserDoc(customerId: string, user: DirectoryUser, licenseChanges: LicenseChangeMark[] = [], previousRev?: number): UserDoc {
   return {
     ...user,
     type: 'user',
@@ -64,6 +75,7 @@ export function toUserDoc(customerId: string, user: DirectoryUser, licenseChange
     departmentKey: fold(user.department ?? ''),
     skuIds: user.assignedLicenses.map((l) => l.skuId),
     licenseChanges,
+    rev: nextRev(previousRev),
   };
 }
 
@@ -98,10 +110,12 @@ export type { LicenseChangeMark, PageMove, UserFilter, UserPage } from '../direc
 export { MAX_LICENSE_MARKS, PAGE_SIZE } from '../directory-port';
 
 export class DirectoryRepository {
-  private readonly indexes = new Map<string, PageIndex>();
-  private readonly loading = new Map<string, Promise<PageIndex>>();
+  /** The page index of each customer (user-index.ts), kept current by this repository's user writes. */
+  readonly index: UserIndex;
 
-  constructor(private readonly container: Container) {}
+  constructor(private readonly container: Container) {
+    this.index = new UserIndex(container);
+  }
 
   /** Every product document of the customer (a query: the truth, for audits and the Graph mirror). */
   async skus(customerId: string): Promise<SkuDoc[]> {
@@ -144,9 +158,10 @@ export class DirectoryRepository {
   }
 
   private async readUsersById(customerId: string, ids: string[], select: string): Promise<Map<string, UserDoc>> {
-    if (ids.length <= POINT_READS_UP_TO) {
+    const population = this.index.sizeHint(customerId) ?? (await this.index.get(customerId)).entries.length;
+    if (ids.length <= POINT_READS_UP_TO || population > QUERIES_UP_TO_USERS) {
       // A lookup each: on the emulator an id-list query is a scan of the container (0.2 s of its CPU at 10,000 users).
-      const read = await mapLimit(ids, PAGE_SIZE, (id) => readItem<UserDoc>(this.container, id, customerId));
+      const read = await mapLimit(ids, POINT_READS_IN_FLIGHT, (id) => readItem<UserDoc>(this.container, id, customerId));
       return new Map(read.filter((u): u is UserDoc & { _etag: string } => !!u && u.type === 'user').map((u) => [u.id, u]));
     }
     if (ids.length >= SCAN_THRESHOLD) {
@@ -180,6 +195,8 @@ export class DirectoryRepository {
       const { resource } = await withRetry(() =>
         (beforeWrite?.(), this.container.item(doc.id, doc.customerId).replace<UserDoc>(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } })),
       );
+      // Into the page index with the chunk's next flush (flushIndex), not a journal write per user.
+      if (resource) this.index.written(doc.customerId, resource);
       return resource;
     } catch (err) {
       if (isPreconditionFailed(err)) return undefined;
@@ -209,6 +226,18 @@ export class DirectoryRepository {
     }
   }
 
+  /** Removes users, and puts them in the page index as removed (one journal append for all of them). */
+  async removeUsers(customerId: string, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await mapLimit(ids, 16, (id) => this.remove(customerId, id));
+    await this.index.removed(customerId, ids);
+  }
+
+  /** The users this repository wrote since the last flush, and `also`, appended to the page index's journal. */
+  flushIndex(customerId: string, also: IndexedUser[] = []): Promise<void> {
+    return this.index.flush(customerId, also);
+  }
+
   /** Ids of every user of a customer (the Graph mirror drops those Graph no longer lists). */
   userIds(customerId: string): Promise<string[]> {
     return queryAll<string>(this.container, 'SELECT VALUE c.id FROM c WHERE c.customerId = @c AND c.type = "user"', [{ name: '@c', value: customerId }]);
@@ -225,7 +254,7 @@ export class DirectoryRepository {
    * Returns, per document, undefined or the error that stopped it.
    * https://learn.microsoft.com/azure/cosmos-db/nosql/transactional-batch
    */
-  async upsertMany<T extends { id: string; customerId: string }>(customerId: string, docs: T[]): Promise<(unknown | undefined)[]> {
+  async upsertMany<T extends { id: string; customerId: string }>(customerId: string, docs: T[], options: { index?: boolean } = {}): Promise<(unknown | undefined)[]> {
     const errors: (unknown | undefined)[] = docs.map(() => undefined);
     const groups: number[][] = [];
     let bytes = Infinity;
@@ -258,6 +287,9 @@ export class DirectoryRepository {
         }
       });
     });
+    // Users written go into the page index (one journal append), unless the caller writes a base of them.
+    const users = docs.filter((d, i) => errors[i] === undefined && (d as { type?: string }).type === 'user') as unknown as UserDoc[];
+    if (options.index !== false) await this.index.append(customerId, users);
     return errors;
   }
 
@@ -271,48 +303,9 @@ export class DirectoryRepository {
     return n ?? 0;
   }
 
-  private where(customerId: string, filter: UserFilter): { sql: string; parameters: SqlParameter[] } {
-    const parts = ['c.customerId = @c', 'c.type = "user"'];
-    const parameters: SqlParameter[] = [{ name: '@c', value: customerId }];
-    if (filter.text) {
-      parts.push('CONTAINS(c.search, @text)');
-      parameters.push({ name: '@text', value: fold(filter.text) });
-    }
-    if (filter.department) {
-      parts.push('c.departmentKey = @dept');
-      parameters.push({ name: '@dept', value: fold(filter.department) });
-    }
-    if (filter.skuId === 'none') parts.push('ARRAY_LENGTH(c.skuIds) = 0');
-    else if (filter.skuId) {
-      parts.push('ARRAY_CONTAINS(c.skuIds, @sku)');
-      parameters.push({ name: '@sku', value: filter.skuId });
-    }
-    if (filter.lacksSkuId) {
-      parts.push('NOT ARRAY_CONTAINS(c.skuIds, @lacks)');
-      parameters.push({ name: '@lacks', value: filter.lacksSkuId });
-    }
-    // Graph writes a missing usage location as null; an imported export may leave the field out.
-    if (filter.usageLocation === 'none') parts.push('(NOT IS_DEFINED(c.usageLocation) OR IS_NULL(c.usageLocation) OR c.usageLocation = "")');
-    else if (filter.usageLocation) {
-      parts.push('c.usageLocation = @loc');
-      parameters.push({ name: '@loc', value: filter.usageLocation.toUpperCase() });
-    }
-    if (filter.accountEnabled === false) parts.push('c.accountEnabled = false');
-    else if (filter.accountEnabled === true) parts.push('(NOT IS_DEFINED(c.accountEnabled) OR IS_NULL(c.accountEnabled) OR c.accountEnabled != false)');
-    return { sql: parts.join(' AND '), parameters };
-  }
-
   /** How many users match a filter (from the page index). */
   async count(customerId: string, filter: UserFilter = {}): Promise<number> {
     return (await this.pageIndex(customerId)).matching(filter).length;
-  }
-
-  async countUsers(customerId: string, filter: UserFilter = {}, beforeKey?: string): Promise<number> {
-    const { sql, parameters } = this.where(customerId, filter);
-    const extra = beforeKey ? ' AND c.sortKey < @before' : '';
-    if (beforeKey) parameters.push({ name: '@before', value: beforeKey });
-    const [n] = await queryAll<number>(this.container, `SELECT VALUE COUNT(1) FROM c WHERE ${sql}${extra}`, parameters);
-    return n ?? 0;
   }
 
   /**
@@ -329,33 +322,18 @@ export class DirectoryRepository {
     return { users, total, pageCount, pageNumber, firstKey: users[0]?.sortKey, lastKey: users[users.length - 1]?.sortKey };
   }
 
-  /** The customer's page index, rebuilt when its summary or products changed since it was built. */
-  async pageIndex(customerId: string): Promise<PageIndex> {
-    const version = await this.version(customerId);
-    const cached = this.indexes.get(customerId);
-    if (cached && cached.version === version) return cached;
-    // One load at a time per customer: a burst of clicks after a change waits for the same read.
-    const loading = this.loading.get(`${customerId}\n${version}`) ?? PageIndex.load(this.container, customerId, version);
-    this.loading.set(`${customerId}\n${version}`, loading);
-    try {
-      const index = await loading;
-      this.indexes.set(customerId, index);
-      return index;
-    } finally {
-      this.loading.delete(`${customerId}\n${version}`);
-    }
+  /** The customer's page index, as stored now (user-index.ts): two point reads when this process holds it. */
+  pageIndex(customerId: string): Promise<PageIndex> {
+    return this.index.get(customerId);
   }
 
-  /** ETags of the summary and product documents: they change with every import and every settled license change. */
-  private async version(customerId: string): Promise<string> {
-    // Point reads (see skus): a query for the tags scanned every document of the container on the emulator.
-    const { skus, summary } = await this.skusWithSummary(customerId);
-    return [summary, ...(skus as (SkuDoc & { _etag: string })[])].map((t) => `${t.id}:${t._etag}`).sort().join('|');
-  }
-
-  /** After users changed outside an import or a license change (e.g. a directory sync): pages read them again. */
-  async markChanged(customerId: string): Promise<void> {
-    await this.rebuildSummary(customerId);
+  /**
+   * After users changed outside an import or a license change (a Graph sync: its writes are in the page
+   * index already): the summary's departments, locations and count again, from the index (no query);
+   * the products too when `products` (a new one in the mirror).
+   */
+  async markChanged(customerId: string, products = false): Promise<void> {
+    await this.rebuildSummary(customerId, products);
   }
 
   /**
@@ -374,13 +352,11 @@ export class DirectoryRepository {
     return (await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId))!;
   }
 
-  /** Reads every user's department and usage location once (no DISTINCT in the emulator) and stores the summary. */
-  async rebuildSummary(customerId: string): Promise<DirectorySummary> {
-    const rows = await queryAll<{ d?: string | null; l?: string | null }>(this.container, 'SELECT c.department AS d, c.usageLocation AS l FROM c WHERE c.customerId = @c AND c.type = "user"', [
-      { name: '@c', value: customerId },
-    ]);
-    const skus = await queryAll<string>(this.container, 'SELECT VALUE c.skuId FROM c WHERE c.customerId = @c AND c.type = "sku"', [{ name: '@c', value: customerId }]);
-    const summary = summarize(rows.map((r) => ({ department: r.d, usageLocation: r.l })), skus);
+  /** The summary from the page index (departments and locations are in its entries) and the products listed. */
+  async rebuildSummary(customerId: string, products = true): Promise<DirectorySummary> {
+    const listed = products ? undefined : (await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId))?.skuIds;
+    const skus = listed ?? (await queryAll<string>(this.container, 'SELECT VALUE c.skuId FROM c WHERE c.customerId = @c AND c.type = "sku"', [{ name: '@c', value: customerId }]));
+    const summary = summarize((await this.pageIndex(customerId)).entries, skus);
     await this.saveSummary(customerId, summary);
     return summary;
   }
@@ -419,12 +395,8 @@ export class DirectoryRepository {
     return (await this.pageIndex(customerId)).entries.map(({ id, displayName, userPrincipalName, mail }) => ({ id, displayName, userPrincipalName, mail }));
   }
 
-  /** Users whose name, UPN, department or title contains `text`, first `top` in sort-key order (projected). */
+  /** Users whose name, UPN, department or title contains `text`, first `top` in sort-key order (from the page index). */
   async searchNames(customerId: string, text: string, top: number): Promise<NamedEntry[]> {
-    return queryAll<NamedEntry>(
-      this.container,
-      `SELECT TOP ${top} c.id, c.displayName, c.userPrincipalName, c.mail FROM c WHERE c.customerId = @c AND c.type = "user" AND CONTAINS(c.search, @text) ORDER BY c.sortKey`,
-      [{ name: '@c', value: customerId }, { name: '@text', value: fold(text) }],
-    );
+    return (await this.pageIndex(customerId)).matching({ text }).slice(0, top).map(({ id, displayName, userPrincipalName, mail }) => ({ id, displayName, userPrincipalName, mail }));
   }
 }
