@@ -1,11 +1,13 @@
 // Users and products of each customer, in the `directory` container (partition key: customerId).
 import type { Container } from '@azure/cosmos';
-import { FIRST_NAMES_SHOWN, PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type SelectionSummary, type UserFilter, type UserPage } from '../directory-port';
+import { PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type SelectionSummary, type UserFilter, type UserPage } from '../directory-port';
 import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
 import { directoryUserFields, type DirectoryUser, type SubscribedSku } from '../model';
 import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
-import { pageOf, type PageIndex } from './page-index';
+import { nameOf, pageOf, type PageIndex } from './page-index';
+import { DirectorySummaries, type SummaryDoc } from './directory-summary';
+import { readUsersById } from './users-by-id';
 import { nextRev, UserIndex, type IndexedUser } from './user-index';
 
 /** Cosmos DB's limits for a batch are 100 operations and 2 MB; License Desk stays at half the size. */
@@ -40,27 +42,10 @@ export interface SkuDoc extends SubscribedSku {
   _etag?: string;
 }
 
+export { summarize } from './directory-summary';
+
 /** A user as a card shows it: Graph's fields and the sort key, without License Desk's marks (see usersById). */
 const DISPLAY_FIELDS = [...directoryUserFields, 'sortKey'].map((f) => `c.${f}`).join(', ');
-
-/**
- * From this many ids on, reading the whole partition once is cheaper than id-list queries. On the
- * emulator (every query a scan of the container; 10,000 users): one query for 1,000 ids costs about
- * half a scan of everyone, ten of 100 ids each 2.5 scans, 1,000 point reads 1.5 — and a scan also
- * carries all 10,000 documents to the bot (Manage licenses with 1,000 selected held them all).
- */
-export const SCAN_THRESHOLD = 2000;
-/** Up to this many ids, point reads (a page of the selected users, a few names); more, id-list queries. */
-const POINT_READS_UP_TO = 50;
-/**
- * Customers larger than this are read by point reads only: every query is a scan of the container on
- * the emulator, and at 100,000 users one id-list query for 100 ids had not answered after 5 minutes,
- * while 2,000 point reads took 1.6 s (32 at a time).
- */
-const QUERIES_UP_TO_USERS = 20_000;
-const POINT_READS_IN_FLIGHT = 32;
-/** Ids per id-list query (ARRAY_CONTAINS over a parameter: 1,000 ids are about 40 KB of the 512 KB a query may have). */
-const IDS_PER_QUERY = 1000;
 
 export { fold } from '../fold';
 
@@ -79,27 +64,6 @@ export function toUserDoc(customerId: string, user: DirectoryUser, licenseChange
   };
 }
 
-const SUMMARY_ID = 'summary:directory';
-
-interface SummaryDoc extends DirectorySummary {
-  id: string;
-  type: 'summary';
-  customerId: string;
-}
-
-/** Departments and usage locations present (sorted, each once) and the number of users. */
-export function summarize(users: Iterable<{ department?: string | null; usageLocation?: string | null }>, skuIds: string[]): DirectorySummary {
-  const departments = new Set<string>();
-  const locations = new Set<string>();
-  let userCount = 0;
-  for (const u of users) {
-    userCount++;
-    if (u.department) departments.add(u.department);
-    if (u.usageLocation) locations.add(u.usageLocation);
-  }
-  return { departments: [...departments].sort((a, b) => a.localeCompare(b)), usageLocations: [...locations].sort(), userCount, skuIds: [...skuIds].sort() };
-}
-
 export const skuDocId = (skuId: string) => `sku:${skuId}`;
 
 export function toSkuDoc(customerId: string, sku: SubscribedSku): SkuDoc {
@@ -112,9 +76,11 @@ export { MAX_LICENSE_MARKS, PAGE_SIZE } from '../directory-port';
 export class DirectoryRepository {
   /** The page index of each customer (user-index.ts), kept current by this repository's user writes. */
   readonly index: UserIndex;
+  private readonly summaries: DirectorySummaries;
 
   constructor(private readonly container: Container) {
     this.index = new UserIndex(container);
+    this.summaries = new DirectorySummaries(container, this.index);
   }
 
   /** Every product document of the customer (a query: the truth, for audits and the Graph mirror). */
@@ -132,8 +98,8 @@ export class DirectoryRepository {
     return (await this.skusWithSummary(customerId)).skus;
   }
 
-  private async skusWithSummary(customerId: string): Promise<{ skus: SkuDoc[]; summary: SummaryDoc & { _etag: string } }> {
-    const summary = await this.summaryDoc(customerId);
+  private async skusWithSummary(customerId: string): Promise<{ skus: SkuDoc[]; summary: SummaryDoc }> {
+    const summary = await this.summaries.doc(customerId);
     const read = await mapLimit(summary.skuIds ?? [], 16, (skuId) => readItem<SkuDoc>(this.container, skuDocId(skuId), customerId));
     return { summary, skus: read.filter((s): s is SkuDoc & { _etag: string } => !!s) };
   }
@@ -147,46 +113,14 @@ export class DirectoryRepository {
   }
 
   /**
-   * Users by id; missing ids are simply absent from the map. Few ids: one query per 1,000 ids. Many ids:
-   * one pass over the customer's partition, since each id-list query is itself a scan of it.
+   * Users by id; missing ids are simply absent from the map (how they are read: users-by-id.ts).
    */
   async usersById(customerId: string, ids: string[], options: { withoutMarks?: boolean } = {}): Promise<Map<string, UserDoc>> {
     const select = options.withoutMarks ? DISPLAY_FIELDS : '*';
-    const found = await this.readUsersById(customerId, ids, select);
+    const population = this.index.sizeHint(customerId) ?? (await this.index.get(customerId)).entries.length;
+    const found = await readUsersById(this.container, customerId, ids, select, population);
     if (options.withoutMarks) for (const u of found.values()) u.licenseChanges ??= [];
     return found;
-  }
-
-  private async readUsersById(customerId: string, ids: string[], select: string): Promise<Map<string, UserDoc>> {
-    const population = this.index.sizeHint(customerId) ?? (await this.index.get(customerId)).entries.length;
-    if (ids.length <= POINT_READS_UP_TO || population > QUERIES_UP_TO_USERS) {
-      // A lookup each: on the emulator an id-list query is a scan of the container (0.2 s of its CPU at 10,000 users).
-      const read = await mapLimit(ids, POINT_READS_IN_FLIGHT, (id) => readItem<UserDoc>(this.container, id, customerId));
-      return new Map(read.filter((u): u is UserDoc & { _etag: string } => !!u && u.type === 'user').map((u) => [u.id, u]));
-    }
-    if (ids.length >= SCAN_THRESHOLD) {
-      const wanted = new Set(ids);
-      const found = new Map<string, UserDoc>();
-      const iterator = this.container.items.query<UserDoc>(
-        { query: `SELECT ${select} FROM c WHERE c.customerId = @c AND c.type = "user"`, parameters: [{ name: '@c', value: customerId }] },
-        // Large pages: the emulator runs the whole query again for every continuation.
-        { maxItemCount: 10_000 },
-      );
-      while (iterator.hasMoreResults()) {
-        const { resources } = await withRetry(() => iterator.fetchNext());
-        for (const u of resources) if (wanted.has(u.id)) found.set(u.id, u);
-      }
-      return found;
-    }
-    const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) chunks.push(ids.slice(i, i + IDS_PER_QUERY));
-    const found = await mapLimit(chunks, 4, (chunk) =>
-      queryAll<UserDoc>(this.container, `SELECT ${select} FROM c WHERE c.customerId = @c AND c.type = "user" AND ARRAY_CONTAINS(@ids, c.id)`, [
-        { name: '@c', value: customerId },
-        { name: '@ids', value: chunk },
-      ]),
-    );
-    return new Map(found.flat().map((u) => [u.id, u]));
   }
 
   /** Replaces a user only if nobody changed it since it was read: the stored user, or undefined on a lost race. */
@@ -336,35 +270,19 @@ export class DirectoryRepository {
     await this.rebuildSummary(customerId, products);
   }
 
-  /**
-   * The customer's summary document (departments, usage locations, user count). Written by the import;
-   * when missing (data from before it existed) it is rebuilt with one projected read and stored.
-   */
+  /** The customer's summary (directory-summary.ts). */
   async summary(customerId: string): Promise<DirectorySummary> {
-    const { departments, usageLocations, userCount, skuIds } = await this.summaryDoc(customerId);
+    const { departments, usageLocations, userCount, skuIds } = await this.summaries.doc(customerId);
     return { departments, usageLocations, userCount, skuIds };
   }
 
-  private async summaryDoc(customerId: string): Promise<SummaryDoc & { _etag: string }> {
-    const stored = await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId);
-    if (stored) return stored;
-    await this.rebuildSummary(customerId);
-    return (await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId))!;
-  }
-
-  /** The summary from the page index (departments and locations are in its entries) and the products listed. */
-  async rebuildSummary(customerId: string, products = true): Promise<DirectorySummary> {
-    const listed = products ? undefined : (await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId))?.skuIds;
-    const skus = listed ?? (await queryAll<string>(this.container, 'SELECT VALUE c.skuId FROM c WHERE c.customerId = @c AND c.type = "sku"', [{ name: '@c', value: customerId }]));
-    const summary = summarize((await this.pageIndex(customerId)).entries, skus);
-    await this.saveSummary(customerId, summary);
-    return summary;
+  rebuildSummary(customerId: string, products = true): Promise<DirectorySummary> {
+    return this.summaries.rebuild(customerId, products);
   }
 
   /** Stores a customer's summary (the import writes it with the users). */
-  async saveSummary(customerId: string, summary: DirectorySummary): Promise<void> {
-    const doc: SummaryDoc = { id: SUMMARY_ID, type: 'summary', customerId, ...summary };
-    await this.upsert(doc);
+  saveSummary(customerId: string, summary: DirectorySummary): Promise<void> {
+    return this.summaries.save(customerId, summary);
   }
 
   async departments(customerId: string): Promise<string[]> {
@@ -378,25 +296,16 @@ export class DirectoryRepository {
 
   /** The selected users known here, in sort-key order, and holders per product: from the page index. */
   async selectionSummary(customerId: string, selected: { has(id: string): boolean }): Promise<SelectionSummary> {
-    const ids: string[] = [];
-    const firstNames: string[] = [];
-    const holders: Record<string, number> = {};
-    for (const e of (await this.pageIndex(customerId)).entries) {
-      if (!selected.has(e.id)) continue;
-      ids.push(e.id);
-      if (firstNames.length < FIRST_NAMES_SHOWN) firstNames.push(e.displayName);
-      for (const skuId of e.skuIds) holders[skuId] = (holders[skuId] ?? 0) + 1;
-    }
-    return { ids, holders, firstNames };
+    return (await this.pageIndex(customerId)).selection(selected);
   }
 
   /** The fields name resolution needs, of every user: the page index's entries, no read of the users. */
   async nameEntries(customerId: string): Promise<NamedEntry[]> {
-    return (await this.pageIndex(customerId)).entries.map(({ id, displayName, userPrincipalName, mail }) => ({ id, displayName, userPrincipalName, mail }));
+    return (await this.pageIndex(customerId)).entries.map(nameOf);
   }
 
   /** Users whose name, UPN, department or title contains `text`, first `top` in sort-key order (from the page index). */
   async searchNames(customerId: string, text: string, top: number): Promise<NamedEntry[]> {
-    return (await this.pageIndex(customerId)).matching({ text }).slice(0, top).map(({ id, displayName, userPrincipalName, mail }) => ({ id, displayName, userPrincipalName, mail }));
+    return (await this.pageIndex(customerId)).matching({ text }).slice(0, top).map(nameOf);
   }
 }

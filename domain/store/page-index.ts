@@ -6,7 +6,8 @@
 // The entries are kept as documents beside the users (user-index-store.ts): a base written whole, and a
 // journal of the entries written since, each with its user's revision. An entry replaces another only
 // if it is not older, so the journal may be read in any order and twice (a map of last writes wins).
-import type { UserFilter } from '../directory-port';
+import { FIRST_NAMES_SHOWN, type SelectionSummary, type UserFilter } from '../directory-port';
+import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
 
 export interface IndexEntry {
@@ -49,6 +50,9 @@ export function indexEntry(u: Pick<IndexEntry, 'id' | 'displayName' | 'userPrinc
     departmentKey: fold(u.department ?? ''),
   };
 }
+
+/** What name resolution needs of an entry. */
+export const nameOf = ({ id, displayName, userPrincipalName, mail }: IndexEntry): NamedEntry => ({ id, displayName, userPrincipalName, mail });
 
 const byKey = (a: IndexEntry, b: IndexEntry) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0);
 /** More changes than this at once: sort everything again instead of moving entries one by one. */
@@ -99,6 +103,20 @@ export class PageIndex {
       if (this.sorted[at]?.id === before.id) this.sorted.splice(at, 1);
     }
     if (after) this.sorted.splice(firstAfter(this.sorted, after.sortKey, true), 0, after);
+  }
+
+  /** The selected users known here, in sort-key order, holders per product, and the first names to show. */
+  selection(selected: { has(id: string): boolean }): SelectionSummary {
+    const ids: string[] = [];
+    const firstNames: string[] = [];
+    const holders: Record<string, number> = {};
+    for (const e of this.sorted) {
+      if (!selected.has(e.id)) continue;
+      ids.push(e.id);
+      if (firstNames.length < FIRST_NAMES_SHOWN) firstNames.push(e.displayName);
+      for (const skuId of e.skuIds) holders[skuId] = (holders[skuId] ?? 0) + 1;
+    }
+    return { ids, holders, firstNames };
   }
 
   /** The entries matching a filter, in sort-key order: the same rules as the directory's WHERE clause. */
