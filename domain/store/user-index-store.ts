@@ -197,22 +197,26 @@ export class UserIndexStore {
   /**
    * Writes a base and switches the manifest to it. `from`: where the journal ended before `records`
    * were gathered (rows appended since apply on top, by revision). Without `lineage`, a new one (the
-   * records do not derive from the journal). `replacing`: the manifest expected (IfMatch), else any.
+   * records do not derive from the journal). `replacing`: the manifest expected (IfMatch); `ifUnchanged`:
+   * the one there now (a rebuild racing another); neither: whatever is there (an import, a Graph fill).
+   * False when another writer switched first: this base is deleted again.
    */
-  async writeGeneration(customerId: string, records: IndexRecord[], from: JournalPosition, options: { lineage?: string; replacing?: ManifestDoc } = {}): Promise<boolean> {
+  async writeGeneration(customerId: string, records: IndexRecord[], from: JournalPosition, options: { lineage?: string; replacing?: ManifestDoc; ifUnchanged?: boolean } = {}): Promise<boolean> {
     const generation = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
     const parts = splitRows(records, SHARD_BYTES);
     await mapLimit(parts, 4, (p, n) => withRetry(() => this.container.items.upsert<RowsDoc>({ id: shardId(generation, n), type: 'userIndexShard', customerId, skus: p.skus, rows: p.rows })));
     const old = options.replacing ?? (await this.manifest(customerId));
+    const expected = options.replacing ?? (options.ifUnchanged ? (old ?? 'none') : undefined);
     const manifest: ManifestDoc = {
       id: MANIFEST_ID, type: 'userIndex', customerId, generation, lineage: options.lineage ?? randomUUID(), shards: parts.length, from,
       keepFrom: Math.min(old?.from.page ?? from.page, from.page), writtenAt: new Date().toISOString(),
     };
     try {
-      if (options.replacing) await withRetry(() => this.container.item(MANIFEST_ID, customerId).replace(manifest, { accessCondition: { type: 'IfMatch', condition: options.replacing!._etag! } }));
+      if (expected === 'none') await withRetry(() => this.container.items.create(manifest));
+      else if (expected) await withRetry(() => this.container.item(MANIFEST_ID, customerId).replace(manifest, { accessCondition: { type: 'IfMatch', condition: expected._etag! } }));
       else await withRetry(() => this.container.items.upsert(manifest));
     } catch (err) {
-      if (!isPreconditionFailed(err)) throw err;
+      if (!isPreconditionFailed(err) && !isConflict(err)) throw err;
       await this.deleteAll(customerId, parts.map((_, n) => shardId(generation, n)));
       return false;
     }

@@ -62,7 +62,8 @@ export class UserIndex {
     const build = (async () => {
       const from = await this.store.journalEnd(customerId);
       const users = await queryAll<IndexedUser>(this.container, `SELECT ${FIELDS} FROM c WHERE c.customerId = @c AND c.type = "user"`, [{ name: '@c', value: customerId }], 100_000);
-      await this.store.writeGeneration(customerId, users.map(recordOf), from);
+      // Conditional: two processes rebuilding at once store one base, not two.
+      await this.store.writeGeneration(customerId, users.map(recordOf), from, { ifUnchanged: true });
       return this.store.current(customerId);
     })();
     this.rebuilding.set(customerId, build);
