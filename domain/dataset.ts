@@ -15,7 +15,7 @@ import type { CosmosStore } from './store/cosmos';
 import { mapLimit, queryAll } from './store/cosmos';
 import { DirectoryRepository, summarize, toSkuDoc, toUserDoc } from './store/directory';
 import { PartnerRepository } from './store/partner';
-import { recordOf } from './store/user-index';
+import { nextRev, recordOf } from './store/user-index';
 
 export interface DatasetProblem {
   file: string;
@@ -207,10 +207,12 @@ export async function importDataset(store: Pick<CosmosStore, 'containers'>, data
     await mapLimit(skus, 8, (s) => directory.upsert(toSkuDoc(customer.key, s)));
     // The page index's base is written from the list in hand (no query of 100,000 users afterwards);
     // the journal's end is read first, so a write that lands meanwhile is applied on top by revision.
+    // One revision for the whole import; each document is built as it is written (100,000 of them held
+    // at once took the import to 1 GB).
     const from = await directory.index.journalEnd(customer.key);
-    const docs = list.map((u) => toUserDoc(customer.key, u));
-    await mapLimit(docs, 16, (d) => directory.upsert(d));
-    await directory.index.writeBase(customer.key, docs.map(recordOf), from);
+    const rev = nextRev();
+    await mapLimit(list, 16, (u) => directory.upsert({ ...toUserDoc(customer.key, u), rev }));
+    await directory.index.writeBase(customer.key, list.map((u) => recordOf({ ...u, rev })), from);
     await directory.saveSummary(customer.key, summarize(list, skus.map((s) => s.skuId)));
     users += list.length;
     products += skus.length;
