@@ -12,6 +12,7 @@ import { closeStores, demoDataset, emptyStore, emulatorEndpoint, serviceOn } fro
 import { crashingAfter, SimulatedCrash } from '../support/crash';
 import { cosmosBackends } from '../../domain/store/backends';
 import { LicenseService } from '../../domain/service';
+import { readUsersById } from '../../domain/store/users-by-id';
 
 jest.setTimeout(180_000);
 
@@ -27,7 +28,8 @@ async function secondProcess(store: CosmosStore) {
   const other = await openCosmos({ endpoint: await emulatorEndpoint(), key: 'test', database: store.database.id, meter });
   seconds.push(other);
   const queries = () => [...meter.byKind].filter(([kind]) => kind === 'query directory').reduce((n, [, v]) => n + v, 0);
-  return { repository: new DirectoryRepository(other.containers.directory), queries, store: other };
+  const requests = (kind: string) => meter.byKind.get(kind) ?? 0;
+  return { repository: new DirectoryRepository(other.containers.directory), queries, requests, store: other };
 }
 
 async function imported(users = 300): Promise<{ store: CosmosStore; data: Dataset }> {
@@ -133,4 +135,20 @@ test('a process that dies between its user writes and the journal: the takeover 
   expect(new Set(await other.repository.idsMatching('bigcorp', { skuId: SKU.VISIO }))).toEqual(
     new Set([...data.customers[0].users.filter((u) => u.assignedLicenses.some((l) => l.skuId === SKU.VISIO)).map((u) => u.id), ...located]),
   );
+});
+
+test('a large customer is read by id 100 users to a request; a user removed since is simply absent', async () => {
+  const { store, data } = await imported(250);
+  const other = await secondProcess(store);
+  const ids = data.customers[0].users.map((u) => u.id);
+  await store.containers.directory.item(ids[7], 'bigcorp').delete();
+  const wanted = [...ids, 'no-such-user', 'summary:directory'];
+  // As for a customer of more than 20,000 users (the population is passed in): batches of reads, no query.
+  const found = await readUsersById(other.store.containers.directory, 'bigcorp', wanted, '*', 100_000);
+  expect([...found.keys()].sort()).toEqual(ids.filter((id) => id !== ids[7]).sort());
+  expect(found.get(ids[3])?._etag).toBeTruthy();
+  expect(other.queries()).toBe(0);
+  // 3 batches; the one that met the removed user stopped there (a batch is all or nothing) and the rest of it was read one by one.
+  expect(other.requests('batch directory')).toBe(3);
+  expect(other.requests('read directory')).toBeLessThan(100);
 });
