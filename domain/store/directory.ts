@@ -7,7 +7,7 @@ import { directoryUserFields, type DirectoryUser, type SubscribedSku } from '../
 import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
 import { nameOf, pageOf, type PageIndex } from './page-index';
 import { DirectorySummaries, type SummaryDoc } from './directory-summary';
-import { readUsersById } from './users-by-id';
+import { readInBatches, readUsersById } from './users-by-id';
 import { nextRev, UserIndex, type IndexedUser } from './user-index';
 
 /** Cosmos DB's limits for a batch are 100 operations and 2 MB; License Desk stays at half the size. */
@@ -249,10 +249,10 @@ export class DirectoryRepository {
   async page(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }, pageSize = PAGE_SIZE): Promise<UserPage<UserDoc>> {
     const index = await this.pageIndex(customerId);
     const { ids, total, pageCount, pageNumber } = pageOf(index.matching(filter), move, anchor, pageSize);
-    // A point read each (in parallel): a query for them made the emulator scan every user of the
-    // container per click (0.2 s of its CPU at 10,000 users), a point read is a lookup.
-    const read = await mapLimit(ids, PAGE_SIZE, (id) => readItem<UserDoc>(this.container, id, customerId));
-    const users = read.filter((u): u is UserDoc & { _etag: string } => !!u && u.type === 'user');
+    // One batch of 20 point reads: a query for them made the emulator scan every user of the container
+    // per click (0.2 s of its CPU at 10,000 users), and 20 requests cost the bot more than the reads.
+    const read = await readInBatches(this.container, customerId, ids);
+    const users = ids.map((id) => read.get(id)).filter((u): u is UserDoc => !!u);
     return { users, total, pageCount, pageNumber, firstKey: users[0]?.sortKey, lastKey: users[users.length - 1]?.sortKey };
   }
 

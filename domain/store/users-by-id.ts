@@ -66,7 +66,7 @@ export async function readUsersById(container: Container, customerId: string, id
  * the bot's CPU. A batch stops at its first failure (a user deleted since: 404, the rest 424): those
  * are read one by one. https://learn.microsoft.com/azure/cosmos-db/nosql/transactional-batch
  */
-async function readInBatches(container: Container, customerId: string, ids: string[]): Promise<Map<string, UserDoc>> {
+export async function readInBatches(container: Container, customerId: string, ids: string[]): Promise<Map<string, UserDoc>> {
   const groups: string[][] = [];
   for (let i = 0; i < ids.length; i += READS_PER_BATCH) groups.push(ids.slice(i, i + READS_PER_BATCH));
   const found = new Map<string, UserDoc>();
