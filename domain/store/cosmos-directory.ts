@@ -104,11 +104,12 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
   /** Seats in use against holders, per product: the invariant at rest (tests and the benchmark check it). */
   async seatAudit(customerId: string): Promise<Record<string, SeatAudit>> {
     const audit: Record<string, SeatAudit> = {};
+    const holders = await this.repository.holdersByProduct(customerId);
     for (const s of await this.repository.skus(customerId)) {
       audit[s.skuId] = {
         skuPartNumber: s.skuPartNumber,
         consumed: s.consumedUnits,
-        holders: await this.repository.holders(customerId, s.skuId),
+        holders: holders.get(s.skuId) ?? 0,
         enabled: s.prepaidUnits.enabled,
         reservations: Object.keys(s.reservations ?? {}).length,
       };

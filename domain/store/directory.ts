@@ -237,6 +237,17 @@ export class DirectoryRepository {
     return n ?? 0;
   }
 
+  /**
+   * Holders of every product at once, counted from the users themselves: one query returning each
+   * user's product list, instead of a COUNT per product (each a scan of the container on the emulator).
+   */
+  async holdersByProduct(customerId: string): Promise<Map<string, number>> {
+    const lists = await queryAll<string[]>(this.container, 'SELECT VALUE c.skuIds FROM c WHERE c.customerId = @c AND c.type = "user"', [{ name: '@c', value: customerId }], 100_000);
+    const holders = new Map<string, number>();
+    for (const list of lists) for (const skuId of list ?? []) holders.set(skuId, (holders.get(skuId) ?? 0) + 1);
+    return holders;
+  }
+
   /** How many users match a filter (from the page index). */
   async count(customerId: string, filter: UserFilter = {}): Promise<number> {
     return (await this.pageIndex(customerId)).matching(filter).length;
