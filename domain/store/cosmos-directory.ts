@@ -8,6 +8,7 @@ import { MAX_LICENSE_MARKS } from '../directory-port';
 import { pickDirectoryUser, type SubscribedSku } from '../model';
 import { toUserDoc, type DirectoryRepository, type UserDoc } from './directory';
 import { CosmosSeatLedger } from './seat-ledger';
+import { QUERIES_UP_TO_USERS } from './users-by-id';
 
 /** Pasted lists up to this long are searched name by name; longer ones read the customer once. */
 export const SEARCH_EACH_UP_TO = 20;
@@ -105,7 +106,10 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
   async seatAudit(customerId: string): Promise<Record<string, SeatAudit>> {
     const audit: Record<string, SeatAudit> = {};
     const holders = await this.repository.holdersByProduct(customerId);
-    for (const s of await this.repository.skus(customerId)) {
+    // A large customer's products by id (those its summary lists): the query for them is a scan of
+    // every user on the emulator, and that is about a minute at 100,000 users.
+    const large = (await this.repository.pageIndex(customerId)).entries.length > QUERIES_UP_TO_USERS;
+    for (const s of large ? await this.repository.listedSkus(customerId) : await this.repository.skus(customerId)) {
       audit[s.skuId] = {
         skuPartNumber: s.skuPartNumber,
         consumed: s.consumedUnits,
