@@ -118,7 +118,7 @@ export class DirectoryRepository {
   async usersById(customerId: string, ids: string[], options: { withoutMarks?: boolean } = {}): Promise<Map<string, UserDoc>> {
     const select = options.withoutMarks ? DISPLAY_FIELDS : '*';
     const population = this.index.sizeHint(customerId) ?? (await this.index.get(customerId)).entries.length;
-    const found = await readUsersById(this.container, customerId, ids, select, population);
+    const found = await readUsersById<UserDoc>(this.container, customerId, ids, select, population);
     if (options.withoutMarks) for (const u of found.values()) u.licenseChanges ??= [];
     return found;
   }
@@ -253,7 +253,7 @@ export class DirectoryRepository {
     }
     // Above 20,000 users even that query takes minutes on the emulator (~0.4 ms per document and query,
     // whatever the query): the users the index lists are read themselves, 100 to a request, 10,000 at a time.
-    for (let i = 0; i < ids.length; i += 10_000) count([...(await readInBatches(this.container, customerId, ids.slice(i, i + 10_000))).values()].map((u) => u.skuIds));
+    for (let i = 0; i < ids.length; i += 10_000) count([...(await readInBatches<UserDoc>(this.container, customerId, ids.slice(i, i + 10_000))).values()].map((u) => u.skuIds));
     return holders;
   }
 
@@ -271,7 +271,7 @@ export class DirectoryRepository {
     const { ids, total, pageCount, pageNumber } = pageOf(index.matching(filter), move, anchor, pageSize);
     // One batch of 20 point reads: a query for them made the emulator scan every user of the container
     // per click (0.2 s of its CPU at 10,000 users), and 20 requests cost the bot more than the reads.
-    const read = await readInBatches(this.container, customerId, ids);
+    const read = await readInBatches<UserDoc>(this.container, customerId, ids);
     const users = ids.map((id) => read.get(id)).filter((u): u is UserDoc => !!u);
     return { users, total, pageCount, pageNumber, firstKey: users[0]?.sortKey, lastKey: users[users.length - 1]?.sortKey };
   }

@@ -3,7 +3,12 @@
 // and a large one by point reads only.
 import type { Container } from '@azure/cosmos';
 import { mapLimit, queryAll, readItem, withRetry } from './cosmos';
-import type { UserDoc } from './directory';
+
+/** What is read: a document of the directory container; users are those of type "user" (UserDoc). */
+interface Doc {
+  id: string;
+  type?: string;
+}
 
 /**
  * From this many ids on, reading the whole partition once is cheaper than id-list queries. On the
@@ -27,8 +32,8 @@ const READS_PER_BATCH = 100;
 const IDS_PER_QUERY = 1000;
 
 /** `population`: how many users the customer has (the page index's count); `select`: the fields, or "*". */
-export async function readUsersById(container: Container, customerId: string, ids: string[], select: string, population: number): Promise<Map<string, UserDoc>> {
-  if (ids.length > POINT_READS_UP_TO && population > QUERIES_UP_TO_USERS) return readInBatches(container, customerId, ids);
+export async function readUsersById<UserDoc extends Doc>(container: Container, customerId: string, ids: string[], select: string, population: number): Promise<Map<string, UserDoc>> {
+  if (ids.length > POINT_READS_UP_TO && population > QUERIES_UP_TO_USERS) return readInBatches<UserDoc>(container, customerId, ids);
   if (ids.length <= POINT_READS_UP_TO) {
     // A lookup each: on the emulator an id-list query is a scan of the container (0.2 s of its CPU at 10,000 users).
     const read = await mapLimit(ids, POINT_READS_IN_FLIGHT, (id) => readItem<UserDoc>(container, id, customerId));
@@ -66,7 +71,7 @@ export async function readUsersById(container: Container, customerId: string, id
  * the bot's CPU. A batch stops at its first failure (a user deleted since: 404, the rest 424): those
  * are read one by one. https://learn.microsoft.com/azure/cosmos-db/nosql/transactional-batch
  */
-export async function readInBatches(container: Container, customerId: string, ids: string[]): Promise<Map<string, UserDoc>> {
+export async function readInBatches<UserDoc extends Doc>(container: Container, customerId: string, ids: string[]): Promise<Map<string, UserDoc>> {
   const groups: string[][] = [];
   for (let i = 0; i < ids.length; i += READS_PER_BATCH) groups.push(ids.slice(i, i + READS_PER_BATCH));
   const found = new Map<string, UserDoc>();

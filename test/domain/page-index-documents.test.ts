@@ -4,7 +4,7 @@
 import { bigTenant } from '../../bench/big-tenant';
 import { importDataset, type Dataset } from '../../domain/dataset';
 import { openCosmos, RequestMeter, type CosmosStore } from '../../domain/store/cosmos';
-import { DirectoryRepository } from '../../domain/store/directory';
+import { DirectoryRepository, type UserDoc } from '../../domain/store/directory';
 import { indexEntry, type IndexRecord } from '../../domain/store/page-index';
 import { COMPACT_AFTER_PAGES, JOURNAL_PAGE_ROWS, journalPageId, MANIFEST_ID, type ManifestDoc } from '../../domain/store/user-index-store';
 import { ALEX, SKU } from '../support/demo';
@@ -144,7 +144,7 @@ test('a large customer is read by id 100 users to a request; a user removed sinc
   await store.containers.directory.item(ids[7], 'bigcorp').delete();
   const wanted = [...ids, 'no-such-user', 'summary:directory'];
   // As for a customer of more than 20,000 users (the population is passed in): batches of reads, no query.
-  const found = await readUsersById(other.store.containers.directory, 'bigcorp', wanted, '*', 100_000);
+  const found = await readUsersById<UserDoc>(other.store.containers.directory, 'bigcorp', wanted, '*', 100_000);
   expect([...found.keys()].sort()).toEqual(ids.filter((id) => id !== ids[7]).sort());
   expect(found.get(ids[3])?._etag).toBeTruthy();
   expect(other.queries()).toBe(0);
