@@ -8,11 +8,9 @@ import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, st
 import { nameOf, pageOf, type PageIndex } from './page-index';
 import { DirectorySummaries, type SummaryDoc } from './directory-summary';
 import { QUERIES_UP_TO_USERS, readInBatches, readUsersById } from './users-by-id';
+import { upsertInBatches } from './batched-upserts';
 import { nextRev, UserIndex, type IndexedUser } from './user-index';
 
-/** Cosmos DB's limits for a batch are 100 operations and 2 MB; License Desk stays at half the size. */
-const MAX_BATCH_OPERATIONS = 100;
-const MAX_BATCH_BYTES = 1_000_000;
 
 export interface UserDoc extends DirectoryUserRecord {
   type: 'user';
@@ -182,46 +180,12 @@ export class DirectoryRepository {
   }
 
   /**
-   * Many documents of one customer, as upserts in batches on its partition key (≤ 100 operations and
-   * ≤ 1 MB each, Cosmos DB's batch limits being 100 and 2 MB), a few batches at a time: one request
-   * instead of a hundred. A document whose upsert in the batch failed is written again on its own.
-   * Returns, per document, undefined or the error that stopped it.
-   * https://learn.microsoft.com/azure/cosmos-db/nosql/transactional-batch
+   * Many documents of one customer, as upserts in batches (batched-upserts.ts); returns, per document,
+   * undefined or the error that stopped it. Users written go into the page index (one journal append),
+   * unless the caller writes a base of them (`index: false`).
    */
   async upsertMany<T extends { id: string; customerId: string }>(customerId: string, docs: T[], options: { index?: boolean } = {}): Promise<(unknown | undefined)[]> {
-    const errors: (unknown | undefined)[] = docs.map(() => undefined);
-    const groups: number[][] = [];
-    let bytes = Infinity;
-    docs.forEach((doc, i) => {
-      if (doc.customerId !== customerId) throw new Error(`document ${doc.id} is not of customer ${customerId}`);
-      const size = JSON.stringify(doc).length;
-      if (bytes + size > MAX_BATCH_BYTES || groups.at(-1)!.length >= MAX_BATCH_OPERATIONS) {
-        groups.push([]);
-        bytes = 0;
-      }
-      groups.at(-1)!.push(i);
-      bytes += size;
-    });
-    await mapLimit(groups, 4, async (group) => {
-      let failed = group;
-      try {
-        const response = await withRetry(() =>
-          this.container.items.batch(group.map((i) => ({ operationType: 'Upsert' as const, partitionKey: customerId, resourceBody: stripDoc(docs[i]) as never })), customerId),
-        );
-        const results = response.result ?? [];
-        failed = group.filter((_, k) => !(results[k]?.statusCode >= 200 && results[k]?.statusCode < 300));
-      } catch {
-        // The batch as a whole did not go through: each document on its own, with its own retries.
-      }
-      await mapLimit(failed, 8, async (i) => {
-        try {
-          await this.upsert(docs[i]);
-        } catch (err) {
-          errors[i] = err;
-        }
-      });
-    });
-    // Users written go into the page index (one journal append), unless the caller writes a base of them.
+    const errors = await upsertInBatches(this.container, customerId, docs);
     const users = docs.filter((d, i) => errors[i] === undefined && (d as { type?: string }).type === 'user') as unknown as UserDoc[];
     if (options.index !== false) await this.index.append(customerId, users);
     return errors;
