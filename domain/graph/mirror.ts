@@ -260,7 +260,9 @@ export class GraphMirror {
 
   private toStore(customerId: string, user: DirectoryUser, before: UserDoc | undefined): StoredUser {
     const doc = toUserDoc(customerId, user, before?.licenseChanges ?? [], before?.rev);
-    return { doc, write: !before || graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before)) };
+    const write = !before || graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before));
+    // Not written: it keeps the stored revision (a fill's index entry for it must not outrank a write made since it was read).
+    return { doc: write ? doc : { ...doc, rev: before?.rev }, write };
   }
 
   /** The users that differ from the mirror, written in batches; the first failure is thrown after the rest. */
