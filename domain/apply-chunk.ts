@@ -98,6 +98,7 @@ export class ChunkWriter {
     try {
       plans = await mapLimit(plans, this.concurrency, (plan) => this.writeUser(op, key, plan, users.get(plan.userId), catalog, touched, fence));
 
+      await this.directory.indexWritten?.(op.customerId, op.attempt > 1 ? [...users.values()].filter((u) => done.has(u.id)) : []);
       // 3. Settle: give back unused and removed seats, and close the reservation.
       const written = plans.filter((p) => p.status === 'succeeded');
       const counts = new Map(skuIds.map((skuId) => [skuId, { added: written.filter((p) => p.added.includes(skuId)).length, removed: written.filter((p) => p.removed.includes(skuId)).length }]));

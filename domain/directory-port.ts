@@ -186,6 +186,12 @@ export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUser
   selectionSummary?(customerId: string, selected: { has(id: string): boolean }): Promise<SelectionSummary>;
   /** Applies one user's change, all or nothing (see the contract above). */
   applyUserChange(write: UserLicenseWrite<U>): Promise<UserWriteOutcome<U>>;
+  /**
+   * After a chunk's user writes: records the users written since the last call, and `alsoUsers` (found
+   * written by an earlier attempt, whose record may have died with its process), where pages and
+   * filters read them (the page index), in one go rather than a write per user. Idempotent.
+   */
+  indexWritten?(customerId: string, alsoUsers: U[]): Promise<void>;
   /** Where the runner draws seats from. */
   readonly seats: SeatLedger;
   /** A directory with a source elsewhere (Graph): reads users and products from it now. */

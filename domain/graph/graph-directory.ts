@@ -165,6 +165,11 @@ export class GraphDirectory implements CustomerDirectory<GraphUserDoc> {
     return { status: 'applied', user: await this.mirror.recordWrite(customerId, after, mirrored, mark) };
   }
 
+  /** Mirror writes go into the page index as they are made; a takeover's found users are appended again. */
+  indexWritten(customerId: string, alsoUsers: GraphUserDoc[]): Promise<void> {
+    return this.repository.flushIndex(customerId, alsoUsers);
+  }
+
   private async ensureFresh(customerId: string): Promise<void> {
     const state = await this.mirror.syncState(customerId);
     if (state && Date.now() - Date.parse(state.usersReadAt) < this.maxUserAgeMs) return;

@@ -7,6 +7,8 @@ import { directoryUserFields, directoryUserSchema, pickDirectoryUser, subscribed
 import { MAX_LICENSE_MARKS, type LicenseChangeMark } from '../directory-port';
 import { toSkuDoc, toUserDoc, type DirectoryRepository, type SkuDoc, type UserDoc } from '../store/directory';
 import { mapLimit } from '../map-limit';
+import { recordOf } from '../store/user-index';
+import type { IndexRecord } from '../store/page-index';
 import type { GraphClient } from './graph-client';
 import { GraphReadError, type GraphSubscribedSku, type GraphUser } from './graph-types';
 
@@ -133,9 +135,9 @@ export class GraphMirror {
    */
   async sync(customerId: string, tenantId: string): Promise<SyncStateDoc> {
     const { state, changed } = await this.readUsers(customerId, tenantId);
-    // Users changed outside an import or a license change: the summary (departments, locations, the
-    // page index's tag) is rebuilt so pages, counts and filters see them — on every instance, which
-    // compares that tag. A delta round that found nothing rewrites nothing.
+    // Users changed outside an import or a license change (in the page index's journal already, or a
+    // new base after a fill): the summary's departments, locations and count follow. A delta round that
+    // found nothing rewrites nothing.
     if (changed) await this.repository.markChanged(customerId);
     return state;
   }
@@ -156,6 +158,10 @@ export class GraphMirror {
   private async fill(customerId: string, tenantId: string): Promise<SyncStateDoc> {
     // The delta link first (its own full round), so nothing changed during the fill is missed next time.
     const { deltaLink } = await this.client.usersDelta(tenantId);
+    // The fill writes the page index's base itself (every user is in hand, page by page): no journal of
+    // 100,000 entries, and no query of them afterwards. Written meanwhile by others: applied on top.
+    const from = await this.repository.index.journalEnd(customerId);
+    const records: IndexRecord[] = [];
     const seen = new Set<string>();
     // Only users already in the mirror are read back (to compare, and keep their marks): on a first
     // fill none, instead of a look-up per page in a partition that grows with every page.
@@ -165,10 +171,13 @@ export class GraphMirror {
       const existing = known.length ? await this.repository.usersById(customerId, known) : new Map<string, UserDoc>();
       const users = page.map(fromGraphUser).filter((u): u is DirectoryUser => !!u);
       users.forEach((u) => seen.add(u.id));
-      await this.storeAll(customerId, users.map((user) => this.toStore(customerId, user, existing.get(user.id))));
+      const stores = users.map((user) => this.toStore(customerId, user, existing.get(user.id)));
+      await this.storeAll(customerId, stores, false);
+      for (const s of stores) records.push(recordOf(s.doc));
     }
     const gone = [...mirrored].filter((id) => !seen.has(id));
-    await mapLimit(gone, 16, (id) => this.repository.remove(customerId, id));
+    await this.repository.removeUsers(customerId, gone);
+    await this.repository.index.writeBase(customerId, records, from);
     const at = new Date().toISOString();
     return this.saveState({ id: SYNC_STATE_ID, type: 'graphSync', customerId, tenantId, deltaLink, usersReadAt: at });
   }
@@ -177,7 +186,7 @@ export class GraphMirror {
   private async applyDelta(customerId: string, state: SyncStateDoc): Promise<{ state: SyncStateDoc; changed: boolean }> {
     const { changes, deltaLink } = await this.client.usersDelta(state.tenantId, state.deltaLink);
     const removed = changes.filter((c) => c['@removed']).map((c) => c.id);
-    for (const id of removed) await this.repository.remove(customerId, id);
+    await this.repository.removeUsers(customerId, removed);
     const changed = [...new Set(changes.filter((c) => !c['@removed']).map((c) => c.id))];
     const stored = changed.length ? (await this.refreshUsers(customerId, state.tenantId, changed)).stored : 0;
     return { state: await this.saveState({ ...state, deltaLink, usersReadAt: new Date().toISOString() }), changed: removed.length + stored > 0 };
@@ -192,16 +201,13 @@ export class GraphMirror {
     const users = new Map<string, UserDoc>();
     const changed = new Set<string>();
     const stores: StoredUser[] = [];
-    let removed = 0;
+    const gone: string[] = [];
     for (const id of ids) {
       const g = fresh.get(id);
       const before = mirrored.get(id);
       const user = g ? fromGraphUser(g) : undefined;
       if (!user) {
-        if (before && g === null) {
-          await this.repository.remove(customerId, id);
-          removed++;
-        }
+        if (before && g === null) gone.push(id);
         continue;
       }
       if (before && licenseKey(before) !== licenseKey(user)) changed.add(id);
@@ -209,14 +215,15 @@ export class GraphMirror {
       stores.push(next);
       users.set(id, next.doc);
     }
+    await this.repository.removeUsers(customerId, gone);
     await this.storeAll(customerId, stores);
-    return { users, changed, stored: removed + stores.filter((s) => s.write).length };
+    return { users, changed, stored: gone.length + stores.filter((s) => s.write).length };
   }
 
   /** The user after License Desk's own write: Graph's answer (or what was written), with the mark recorded. */
   async recordWrite(customerId: string, user: DirectoryUser, before: UserDoc | undefined, mark: LicenseChangeMark): Promise<UserDoc> {
     const marks = [mark, ...(before?.licenseChanges ?? []).filter((m) => m.reservationKey !== mark.reservationKey)].slice(0, MAX_LICENSE_MARKS);
-    const doc = toUserDoc(customerId, user, marks);
+    const doc = toUserDoc(customerId, user, marks, before?.rev);
     await this.writes.upsert(doc);
     return doc;
   }
@@ -238,7 +245,7 @@ export class GraphMirror {
       return (await this.repository.updateSku(customerId, sku.skuId, (d) => ({ ...d, ...sku, id: d.id, consumedUnits: sku.consumedUnits + held(d) }))) ?? doc;
     });
     // A product new to the mirror joins the summary's list (clicks read the products it lists).
-    if (skus.some((s) => !mirrored.has(s.skuId))) await this.repository.markChanged(customerId);
+    if (skus.some((s) => !mirrored.has(s.skuId))) await this.repository.markChanged(customerId, true);
     const state = await this.syncState(customerId);
     if (state) await this.saveState({ ...state, productsReadAt: new Date().toISOString() });
     return docs;
@@ -252,13 +259,15 @@ export class GraphMirror {
   }
 
   private toStore(customerId: string, user: DirectoryUser, before: UserDoc | undefined): StoredUser {
-    const doc = toUserDoc(customerId, user, before?.licenseChanges ?? []);
-    return { doc, write: !before || graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before)) };
+    const doc = toUserDoc(customerId, user, before?.licenseChanges ?? [], before?.rev);
+    const write = !before || graphFieldsKey(user) !== graphFieldsKey(pickDirectoryUser(before));
+    // Not written: it keeps the stored revision (a fill's index entry for it must not outrank a write made since it was read).
+    return { doc: write ? doc : { ...doc, rev: before?.rev }, write };
   }
 
   /** The users that differ from the mirror, written in batches; the first failure is thrown after the rest. */
-  private async storeAll(customerId: string, stores: StoredUser[]): Promise<void> {
-    const errors = await this.repository.upsertMany(customerId, stores.filter((s) => s.write).map((s) => s.doc));
+  private async storeAll(customerId: string, stores: StoredUser[], index = true): Promise<void> {
+    const errors = await this.repository.upsertMany(customerId, stores.filter((s) => s.write).map((s) => s.doc), { index });
     const failure = errors.find((e) => e !== undefined);
     if (failure) throw failure;
   }

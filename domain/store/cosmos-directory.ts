@@ -1,13 +1,14 @@
 // The customer directory kept in Cosmos DB (imported from Graph exports): the first CustomerDirectory.
 // Users are documents written with IfMatch, each write carrying its mark; seats are the product
 // documents' counters, reserved and settled by the CosmosSeatLedger.
-import type { CustomerDirectory, DirectorySummary, SelectionSummary, PageMove, UserFilter, UserLicenseWrite, UserPage, UserWriteOutcome } from '../directory-port';
+import type { CustomerDirectory, DirectorySummary, DirectoryUserRecord, SelectionSummary, PageMove, UserFilter, UserLicenseWrite, UserPage, UserWriteOutcome } from '../directory-port';
 import { mapLimit } from '../map-limit';
 import { NameIndex, resolveAmong, type NameResolution, type NamedEntry } from '../user-resolution';
 import { MAX_LICENSE_MARKS } from '../directory-port';
 import { pickDirectoryUser, type SubscribedSku } from '../model';
 import { toUserDoc, type DirectoryRepository, type UserDoc } from './directory';
 import { CosmosSeatLedger } from './seat-ledger';
+import { QUERIES_UP_TO_USERS } from './users-by-id';
 
 /** Pasted lists up to this long are searched name by name; longer ones read the customer once. */
 export const SEARCH_EACH_UP_TO = 20;
@@ -81,7 +82,7 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
 
   async applyUserChange({ customerId, user, mark, fence }: UserLicenseWrite<UserDoc>): Promise<UserWriteOutcome<UserDoc>> {
     const next: UserDoc = {
-      ...toUserDoc(customerId, { ...pickDirectoryUser(user), assignedLicenses: mark.after }, [mark, ...(user.licenseChanges ?? [])].slice(0, MAX_LICENSE_MARKS)),
+      ...toUserDoc(customerId, { ...pickDirectoryUser(user), assignedLicenses: mark.after }, [mark, ...(user.licenseChanges ?? [])].slice(0, MAX_LICENSE_MARKS), user.rev),
       _etag: user._etag,
     };
     // A lost reply (408/503, a reset, a timeout) is repeated by the store; the repeat then meets 412 and
@@ -90,17 +91,29 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
     if (written) return { status: 'applied', user: written };
     const stored = await this.repository.user(customerId, user.id);
     const own = stored?.licenseChanges?.some((m) => m.operationId === mark.operationId && m.reservationKey === mark.reservationKey);
-    return own ? { status: 'applied', user: stored! } : { status: 'changedSince' };
+    if (!own) return { status: 'changedSince' };
+    // Written by a repeat whose reply was lost: into the page index like any other write.
+    this.repository.index.written(customerId, stored!);
+    return { status: 'applied', user: stored! };
+  }
+
+  /** The chunk's written users into the page index: one journal append (see CustomerDirectory.indexWritten). */
+  indexWritten(customerId: string, alsoUsers: DirectoryUserRecord[]): Promise<void> {
+    return this.repository.flushIndex(customerId, alsoUsers as UserDoc[]);
   }
 
   /** Seats in use against holders, per product: the invariant at rest (tests and the benchmark check it). */
   async seatAudit(customerId: string): Promise<Record<string, SeatAudit>> {
     const audit: Record<string, SeatAudit> = {};
-    for (const s of await this.repository.skus(customerId)) {
+    const holders = await this.repository.holdersByProduct(customerId);
+    // A large customer's products by id (those its summary lists): the query for them is a scan of
+    // every user on the emulator, and that is about a minute at 100,000 users.
+    const large = (await this.repository.pageIndex(customerId)).entries.length > QUERIES_UP_TO_USERS;
+    for (const s of large ? await this.repository.listedSkus(customerId) : await this.repository.skus(customerId)) {
       audit[s.skuId] = {
         skuPartNumber: s.skuPartNumber,
         consumed: s.consumedUnits,
-        holders: await this.repository.holders(customerId, s.skuId),
+        holders: holders.get(s.skuId) ?? 0,
         enabled: s.prepaidUnits.enabled,
         reservations: Object.keys(s.reservations ?? {}).length,
       };

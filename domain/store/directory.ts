@@ -1,15 +1,16 @@
 // Users and products of each customer, in the `directory` container (partition key: customerId).
-import type { Container, SqlParameter } from '@azure/cosmos';
-import { FIRST_NAMES_SHOWN, PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type SelectionSummary, type UserFilter, type UserPage } from '../directory-port';
+import type { Container } from '@azure/cosmos';
+import { PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type SelectionSummary, type UserFilter, type UserPage } from '../directory-port';
 import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
 import { directoryUserFields, type DirectoryUser, type SubscribedSku } from '../model';
 import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
-import { PageIndex, pageOf } from './page-index';
+import { nameOf, pageOf, type PageIndex } from './page-index';
+import { DirectorySummaries, type SummaryDoc } from './directory-summary';
+import { QUERIES_UP_TO_USERS, readInBatches, readUsersById } from './users-by-id';
+import { upsertInBatches } from './batched-upserts';
+import { nextRev, UserIndex, type IndexedUser } from './user-index';
 
-/** Cosmos DB's limits for a batch are 100 operations and 2 MB; License Desk stays at half the size. */
-const MAX_BATCH_OPERATIONS = 100;
-const MAX_BATCH_BYTES = 1_000_000;
 
 export interface UserDoc extends DirectoryUserRecord {
   type: 'user';
@@ -22,6 +23,8 @@ export interface UserDoc extends DirectoryUserRecord {
   /** Denormalized from assignedLicenses for the license filter. */
   skuIds: string[];
   licenseChanges: LicenseChangeMark[];
+  /** Revision: higher on every write of the user (see nextRev); the page index keeps the newest. */
+  rev?: number;
   _etag?: string;
 }
 
@@ -37,24 +40,15 @@ export interface SkuDoc extends SubscribedSku {
   _etag?: string;
 }
 
+export { summarize } from './directory-summary';
+
 /** A user as a card shows it: Graph's fields and the sort key, without License Desk's marks (see usersById). */
 const DISPLAY_FIELDS = [...directoryUserFields, 'sortKey'].map((f) => `c.${f}`).join(', ');
 
-/**
- * From this many ids on, reading the whole partition once is cheaper than id-list queries. On the
- * emulator (every query a scan of the container; 10,000 users): one query for 1,000 ids costs about
- * half a scan of everyone, ten of 100 ids each 2.5 scans, 1,000 point reads 1.5 — and a scan also
- * carries all 10,000 documents to the bot (Manage licenses with 1,000 selected held them all).
- */
-export const SCAN_THRESHOLD = 2000;
-/** Up to this many ids, point reads (a page of the selected users, a few names); more, id-list queries. */
-const POINT_READS_UP_TO = 50;
-/** Ids per id-list query (ARRAY_CONTAINS over a parameter: 1,000 ids are about 40 KB of the 512 KB a query may have). */
-const IDS_PER_QUERY = 1000;
-
 export { fold } from '../fold';
 
-export function toUserDoc(customerId: string, user: DirectoryUser, licenseChanges: LicenseChangeMark[] = []): UserDoc {
+/** `previousRev`: the revision of the document this one replaces, if known. */
+export function toUserDoc(customerId: string, user: DirectoryUser, licenseChanges: LicenseChangeMark[] = [], previousRev?: number): UserDoc {
   return {
     ...user,
     type: 'user',
@@ -64,28 +58,8 @@ export function toUserDoc(customerId: string, user: DirectoryUser, licenseChange
     departmentKey: fold(user.department ?? ''),
     skuIds: user.assignedLicenses.map((l) => l.skuId),
     licenseChanges,
+    rev: nextRev(previousRev),
   };
-}
-
-const SUMMARY_ID = 'summary:directory';
-
-interface SummaryDoc extends DirectorySummary {
-  id: string;
-  type: 'summary';
-  customerId: string;
-}
-
-/** Departments and usage locations present (sorted, each once) and the number of users. */
-export function summarize(users: Iterable<{ department?: string | null; usageLocation?: string | null }>, skuIds: string[]): DirectorySummary {
-  const departments = new Set<string>();
-  const locations = new Set<string>();
-  let userCount = 0;
-  for (const u of users) {
-    userCount++;
-    if (u.department) departments.add(u.department);
-    if (u.usageLocation) locations.add(u.usageLocation);
-  }
-  return { departments: [...departments].sort((a, b) => a.localeCompare(b)), usageLocations: [...locations].sort(), userCount, skuIds: [...skuIds].sort() };
 }
 
 export const skuDocId = (skuId: string) => `sku:${skuId}`;
@@ -98,10 +72,14 @@ export type { LicenseChangeMark, PageMove, UserFilter, UserPage } from '../direc
 export { MAX_LICENSE_MARKS, PAGE_SIZE } from '../directory-port';
 
 export class DirectoryRepository {
-  private readonly indexes = new Map<string, PageIndex>();
-  private readonly loading = new Map<string, Promise<PageIndex>>();
+  /** The page index of each customer (user-index.ts), kept current by this repository's user writes. */
+  readonly index: UserIndex;
+  private readonly summaries: DirectorySummaries;
 
-  constructor(private readonly container: Container) {}
+  constructor(private readonly container: Container) {
+    this.index = new UserIndex(container);
+    this.summaries = new DirectorySummaries(container, this.index);
+  }
 
   /** Every product document of the customer (a query: the truth, for audits and the Graph mirror). */
   async skus(customerId: string): Promise<SkuDoc[]> {
@@ -118,8 +96,8 @@ export class DirectoryRepository {
     return (await this.skusWithSummary(customerId)).skus;
   }
 
-  private async skusWithSummary(customerId: string): Promise<{ skus: SkuDoc[]; summary: SummaryDoc & { _etag: string } }> {
-    const summary = await this.summaryDoc(customerId);
+  private async skusWithSummary(customerId: string): Promise<{ skus: SkuDoc[]; summary: SummaryDoc }> {
+    const summary = await this.summaries.doc(customerId);
     const read = await mapLimit(summary.skuIds ?? [], 16, (skuId) => readItem<SkuDoc>(this.container, skuDocId(skuId), customerId));
     return { summary, skus: read.filter((s): s is SkuDoc & { _etag: string } => !!s) };
   }
@@ -133,45 +111,14 @@ export class DirectoryRepository {
   }
 
   /**
-   * Users by id; missing ids are simply absent from the map. Few ids: one query per 1,000 ids. Many ids:
-   * one pass over the customer's partition, since each id-list query is itself a scan of it.
+   * Users by id; missing ids are simply absent from the map (how they are read: users-by-id.ts).
    */
   async usersById(customerId: string, ids: string[], options: { withoutMarks?: boolean } = {}): Promise<Map<string, UserDoc>> {
     const select = options.withoutMarks ? DISPLAY_FIELDS : '*';
-    const found = await this.readUsersById(customerId, ids, select);
+    const population = this.index.sizeHint(customerId) ?? (await this.index.get(customerId)).entries.length;
+    const found = await readUsersById<UserDoc>(this.container, customerId, ids, select, population);
     if (options.withoutMarks) for (const u of found.values()) u.licenseChanges ??= [];
     return found;
-  }
-
-  private async readUsersById(customerId: string, ids: string[], select: string): Promise<Map<string, UserDoc>> {
-    if (ids.length <= POINT_READS_UP_TO) {
-      // A lookup each: on the emulator an id-list query is a scan of the container (0.2 s of its CPU at 10,000 users).
-      const read = await mapLimit(ids, PAGE_SIZE, (id) => readItem<UserDoc>(this.container, id, customerId));
-      return new Map(read.filter((u): u is UserDoc & { _etag: string } => !!u && u.type === 'user').map((u) => [u.id, u]));
-    }
-    if (ids.length >= SCAN_THRESHOLD) {
-      const wanted = new Set(ids);
-      const found = new Map<string, UserDoc>();
-      const iterator = this.container.items.query<UserDoc>(
-        { query: `SELECT ${select} FROM c WHERE c.customerId = @c AND c.type = "user"`, parameters: [{ name: '@c', value: customerId }] },
-        // Large pages: the emulator runs the whole query again for every continuation.
-        { maxItemCount: 10_000 },
-      );
-      while (iterator.hasMoreResults()) {
-        const { resources } = await withRetry(() => iterator.fetchNext());
-        for (const u of resources) if (wanted.has(u.id)) found.set(u.id, u);
-      }
-      return found;
-    }
-    const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) chunks.push(ids.slice(i, i + IDS_PER_QUERY));
-    const found = await mapLimit(chunks, 4, (chunk) =>
-      queryAll<UserDoc>(this.container, `SELECT ${select} FROM c WHERE c.customerId = @c AND c.type = "user" AND ARRAY_CONTAINS(@ids, c.id)`, [
-        { name: '@c', value: customerId },
-        { name: '@ids', value: chunk },
-      ]),
-    );
-    return new Map(found.flat().map((u) => [u.id, u]));
   }
 
   /** Replaces a user only if nobody changed it since it was read: the stored user, or undefined on a lost race. */
@@ -180,6 +127,8 @@ export class DirectoryRepository {
       const { resource } = await withRetry(() =>
         (beforeWrite?.(), this.container.item(doc.id, doc.customerId).replace<UserDoc>(stripDoc(doc), { accessCondition: { type: 'IfMatch', condition: doc._etag! } })),
       );
+      // Into the page index with the chunk's next flush (flushIndex), not a journal write per user.
+      if (resource) this.index.written(doc.customerId, resource);
       return resource;
     } catch (err) {
       if (isPreconditionFailed(err)) return undefined;
@@ -209,6 +158,18 @@ export class DirectoryRepository {
     }
   }
 
+  /** Removes users, and puts them in the page index as removed (one journal append for all of them). */
+  async removeUsers(customerId: string, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await mapLimit(ids, 16, (id) => this.remove(customerId, id));
+    await this.index.removed(customerId, ids);
+  }
+
+  /** The users this repository wrote since the last flush, and `also`, appended to the page index's journal. */
+  flushIndex(customerId: string, also: IndexedUser[] = []): Promise<void> {
+    return this.index.flush(customerId, also);
+  }
+
   /** Ids of every user of a customer (the Graph mirror drops those Graph no longer lists). */
   userIds(customerId: string): Promise<string[]> {
     return queryAll<string>(this.container, 'SELECT VALUE c.id FROM c WHERE c.customerId = @c AND c.type = "user"', [{ name: '@c', value: customerId }]);
@@ -219,45 +180,14 @@ export class DirectoryRepository {
   }
 
   /**
-   * Many documents of one customer, as upserts in batches on its partition key (≤ 100 operations and
-   * ≤ 1 MB each, Cosmos DB's batch limits being 100 and 2 MB), a few batches at a time: one request
-   * instead of a hundred. A document whose upsert in the batch failed is written again on its own.
-   * Returns, per document, undefined or the error that stopped it.
-   * https://learn.microsoft.com/azure/cosmos-db/nosql/transactional-batch
+   * Many documents of one customer, as upserts in batches (batched-upserts.ts); returns, per document,
+   * undefined or the error that stopped it. Users written go into the page index (one journal append),
+   * unless the caller writes a base of them (`index: false`).
    */
-  async upsertMany<T extends { id: string; customerId: string }>(customerId: string, docs: T[]): Promise<(unknown | undefined)[]> {
-    const errors: (unknown | undefined)[] = docs.map(() => undefined);
-    const groups: number[][] = [];
-    let bytes = Infinity;
-    docs.forEach((doc, i) => {
-      if (doc.customerId !== customerId) throw new Error(`document ${doc.id} is not of customer ${customerId}`);
-      const size = JSON.stringify(doc).length;
-      if (bytes + size > MAX_BATCH_BYTES || groups.at(-1)!.length >= MAX_BATCH_OPERATIONS) {
-        groups.push([]);
-        bytes = 0;
-      }
-      groups.at(-1)!.push(i);
-      bytes += size;
-    });
-    await mapLimit(groups, 4, async (group) => {
-      let failed = group;
-      try {
-        const response = await withRetry(() =>
-          this.container.items.batch(group.map((i) => ({ operationType: 'Upsert' as const, partitionKey: customerId, resourceBody: stripDoc(docs[i]) as never })), customerId),
-        );
-        const results = response.result ?? [];
-        failed = group.filter((_, k) => !(results[k]?.statusCode >= 200 && results[k]?.statusCode < 300));
-      } catch {
-        // The batch as a whole did not go through: each document on its own, with its own retries.
-      }
-      await mapLimit(failed, 8, async (i) => {
-        try {
-          await this.upsert(docs[i]);
-        } catch (err) {
-          errors[i] = err;
-        }
-      });
-    });
+  async upsertMany<T extends { id: string; customerId: string }>(customerId: string, docs: T[], options: { index?: boolean } = {}): Promise<(unknown | undefined)[]> {
+    const errors = await upsertInBatches(this.container, customerId, docs);
+    const users = docs.filter((d, i) => errors[i] === undefined && (d as { type?: string }).type === 'user') as unknown as UserDoc[];
+    if (options.index !== false) await this.index.append(customerId, users);
     return errors;
   }
 
@@ -271,48 +201,29 @@ export class DirectoryRepository {
     return n ?? 0;
   }
 
-  private where(customerId: string, filter: UserFilter): { sql: string; parameters: SqlParameter[] } {
-    const parts = ['c.customerId = @c', 'c.type = "user"'];
-    const parameters: SqlParameter[] = [{ name: '@c', value: customerId }];
-    if (filter.text) {
-      parts.push('CONTAINS(c.search, @text)');
-      parameters.push({ name: '@text', value: fold(filter.text) });
+  /**
+   * Holders of every product at once, counted from the users themselves: one query returning each
+   * user's product list, instead of a COUNT per product (each a scan of the container on the emulator).
+   */
+  async holdersByProduct(customerId: string): Promise<Map<string, number>> {
+    const holders = new Map<string, number>();
+    const count = (lists: (string[] | undefined)[]) => {
+      for (const list of lists) for (const skuId of list ?? []) holders.set(skuId, (holders.get(skuId) ?? 0) + 1);
+    };
+    const ids = (await this.pageIndex(customerId)).entries.map((e) => e.id);
+    if (ids.length <= QUERIES_UP_TO_USERS) {
+      count(await queryAll<string[]>(this.container, 'SELECT VALUE c.skuIds FROM c WHERE c.customerId = @c AND c.type = "user"', [{ name: '@c', value: customerId }], 100_000));
+      return holders;
     }
-    if (filter.department) {
-      parts.push('c.departmentKey = @dept');
-      parameters.push({ name: '@dept', value: fold(filter.department) });
-    }
-    if (filter.skuId === 'none') parts.push('ARRAY_LENGTH(c.skuIds) = 0');
-    else if (filter.skuId) {
-      parts.push('ARRAY_CONTAINS(c.skuIds, @sku)');
-      parameters.push({ name: '@sku', value: filter.skuId });
-    }
-    if (filter.lacksSkuId) {
-      parts.push('NOT ARRAY_CONTAINS(c.skuIds, @lacks)');
-      parameters.push({ name: '@lacks', value: filter.lacksSkuId });
-    }
-    // Graph writes a missing usage location as null; an imported export may leave the field out.
-    if (filter.usageLocation === 'none') parts.push('(NOT IS_DEFINED(c.usageLocation) OR IS_NULL(c.usageLocation) OR c.usageLocation = "")');
-    else if (filter.usageLocation) {
-      parts.push('c.usageLocation = @loc');
-      parameters.push({ name: '@loc', value: filter.usageLocation.toUpperCase() });
-    }
-    if (filter.accountEnabled === false) parts.push('c.accountEnabled = false');
-    else if (filter.accountEnabled === true) parts.push('(NOT IS_DEFINED(c.accountEnabled) OR IS_NULL(c.accountEnabled) OR c.accountEnabled != false)');
-    return { sql: parts.join(' AND '), parameters };
+    // Above 20,000 users even that query takes minutes on the emulator (~0.4 ms per document and query,
+    // whatever the query): the users the index lists are read themselves, 100 to a request, 10,000 at a time.
+    for (let i = 0; i < ids.length; i += 10_000) count([...(await readInBatches<UserDoc>(this.container, customerId, ids.slice(i, i + 10_000))).values()].map((u) => u.skuIds));
+    return holders;
   }
 
   /** How many users match a filter (from the page index). */
   async count(customerId: string, filter: UserFilter = {}): Promise<number> {
     return (await this.pageIndex(customerId)).matching(filter).length;
-  }
-
-  async countUsers(customerId: string, filter: UserFilter = {}, beforeKey?: string): Promise<number> {
-    const { sql, parameters } = this.where(customerId, filter);
-    const extra = beforeKey ? ' AND c.sortKey < @before' : '';
-    if (beforeKey) parameters.push({ name: '@before', value: beforeKey });
-    const [n] = await queryAll<number>(this.container, `SELECT VALUE COUNT(1) FROM c WHERE ${sql}${extra}`, parameters);
-    return n ?? 0;
   }
 
   /**
@@ -322,73 +233,40 @@ export class DirectoryRepository {
   async page(customerId: string, filter: UserFilter, move: PageMove, anchor?: { firstKey?: string; lastKey?: string }, pageSize = PAGE_SIZE): Promise<UserPage<UserDoc>> {
     const index = await this.pageIndex(customerId);
     const { ids, total, pageCount, pageNumber } = pageOf(index.matching(filter), move, anchor, pageSize);
-    // A point read each (in parallel): a query for them made the emulator scan every user of the
-    // container per click (0.2 s of its CPU at 10,000 users), a point read is a lookup.
-    const read = await mapLimit(ids, PAGE_SIZE, (id) => readItem<UserDoc>(this.container, id, customerId));
-    const users = read.filter((u): u is UserDoc & { _etag: string } => !!u && u.type === 'user');
+    // One batch of 20 point reads: a query for them made the emulator scan every user of the container
+    // per click (0.2 s of its CPU at 10,000 users), and 20 requests cost the bot more than the reads.
+    const read = await readInBatches<UserDoc>(this.container, customerId, ids);
+    const users = ids.map((id) => read.get(id)).filter((u): u is UserDoc => !!u);
     return { users, total, pageCount, pageNumber, firstKey: users[0]?.sortKey, lastKey: users[users.length - 1]?.sortKey };
   }
 
-  /** The customer's page index, rebuilt when its summary or products changed since it was built. */
-  async pageIndex(customerId: string): Promise<PageIndex> {
-    const version = await this.version(customerId);
-    const cached = this.indexes.get(customerId);
-    if (cached && cached.version === version) return cached;
-    // One load at a time per customer: a burst of clicks after a change waits for the same read.
-    const loading = this.loading.get(`${customerId}\n${version}`) ?? PageIndex.load(this.container, customerId, version);
-    this.loading.set(`${customerId}\n${version}`, loading);
-    try {
-      const index = await loading;
-      this.indexes.set(customerId, index);
-      return index;
-    } finally {
-      this.loading.delete(`${customerId}\n${version}`);
-    }
-  }
-
-  /** ETags of the summary and product documents: they change with every import and every settled license change. */
-  private async version(customerId: string): Promise<string> {
-    // Point reads (see skus): a query for the tags scanned every document of the container on the emulator.
-    const { skus, summary } = await this.skusWithSummary(customerId);
-    return [summary, ...(skus as (SkuDoc & { _etag: string })[])].map((t) => `${t.id}:${t._etag}`).sort().join('|');
-  }
-
-  /** After users changed outside an import or a license change (e.g. a directory sync): pages read them again. */
-  async markChanged(customerId: string): Promise<void> {
-    await this.rebuildSummary(customerId);
+  /** The customer's page index, as stored now (user-index.ts): two point reads when this process holds it. */
+  pageIndex(customerId: string): Promise<PageIndex> {
+    return this.index.get(customerId);
   }
 
   /**
-   * The customer's summary document (departments, usage locations, user count). Written by the import;
-   * when missing (data from before it existed) it is rebuilt with one projected read and stored.
+   * After users changed outside an import or a license change (a Graph sync: its writes are in the page
+   * index already): the summary's departments, locations and count again, from the index (no query);
+   * the products too when `products` (a new one in the mirror).
    */
+  async markChanged(customerId: string, products = false): Promise<void> {
+    await this.rebuildSummary(customerId, products);
+  }
+
+  /** The customer's summary (directory-summary.ts). */
   async summary(customerId: string): Promise<DirectorySummary> {
-    const { departments, usageLocations, userCount, skuIds } = await this.summaryDoc(customerId);
+    const { departments, usageLocations, userCount, skuIds } = await this.summaries.doc(customerId);
     return { departments, usageLocations, userCount, skuIds };
   }
 
-  private async summaryDoc(customerId: string): Promise<SummaryDoc & { _etag: string }> {
-    const stored = await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId);
-    if (stored) return stored;
-    await this.rebuildSummary(customerId);
-    return (await readItem<SummaryDoc>(this.container, SUMMARY_ID, customerId))!;
-  }
-
-  /** Reads every user's department and usage location once (no DISTINCT in the emulator) and stores the summary. */
-  async rebuildSummary(customerId: string): Promise<DirectorySummary> {
-    const rows = await queryAll<{ d?: string | null; l?: string | null }>(this.container, 'SELECT c.department AS d, c.usageLocation AS l FROM c WHERE c.customerId = @c AND c.type = "user"', [
-      { name: '@c', value: customerId },
-    ]);
-    const skus = await queryAll<string>(this.container, 'SELECT VALUE c.skuId FROM c WHERE c.customerId = @c AND c.type = "sku"', [{ name: '@c', value: customerId }]);
-    const summary = summarize(rows.map((r) => ({ department: r.d, usageLocation: r.l })), skus);
-    await this.saveSummary(customerId, summary);
-    return summary;
+  rebuildSummary(customerId: string, products = true): Promise<DirectorySummary> {
+    return this.summaries.rebuild(customerId, products);
   }
 
   /** Stores a customer's summary (the import writes it with the users). */
-  async saveSummary(customerId: string, summary: DirectorySummary): Promise<void> {
-    const doc: SummaryDoc = { id: SUMMARY_ID, type: 'summary', customerId, ...summary };
-    await this.upsert(doc);
+  saveSummary(customerId: string, summary: DirectorySummary): Promise<void> {
+    return this.summaries.save(customerId, summary);
   }
 
   async departments(customerId: string): Promise<string[]> {
@@ -402,29 +280,16 @@ export class DirectoryRepository {
 
   /** The selected users known here, in sort-key order, and holders per product: from the page index. */
   async selectionSummary(customerId: string, selected: { has(id: string): boolean }): Promise<SelectionSummary> {
-    const ids: string[] = [];
-    const firstNames: string[] = [];
-    const holders: Record<string, number> = {};
-    for (const e of (await this.pageIndex(customerId)).entries) {
-      if (!selected.has(e.id)) continue;
-      ids.push(e.id);
-      if (firstNames.length < FIRST_NAMES_SHOWN) firstNames.push(e.displayName);
-      for (const skuId of e.skuIds) holders[skuId] = (holders[skuId] ?? 0) + 1;
-    }
-    return { ids, holders, firstNames };
+    return (await this.pageIndex(customerId)).selection(selected);
   }
 
   /** The fields name resolution needs, of every user: the page index's entries, no read of the users. */
   async nameEntries(customerId: string): Promise<NamedEntry[]> {
-    return (await this.pageIndex(customerId)).entries.map(({ id, displayName, userPrincipalName, mail }) => ({ id, displayName, userPrincipalName, mail }));
+    return (await this.pageIndex(customerId)).entries.map(nameOf);
   }
 
-  /** Users whose name, UPN, department or title contains `text`, first `top` in sort-key order (projected). */
+  /** Users whose name, UPN, department or title contains `text`, first `top` in sort-key order (from the page index). */
   async searchNames(customerId: string, text: string, top: number): Promise<NamedEntry[]> {
-    return queryAll<NamedEntry>(
-      this.container,
-      `SELECT TOP ${top} c.id, c.displayName, c.userPrincipalName, c.mail FROM c WHERE c.customerId = @c AND c.type = "user" AND CONTAINS(c.search, @text) ORDER BY c.sortKey`,
-      [{ name: '@c', value: customerId }, { name: '@text', value: fold(text) }],
-    );
+    return (await this.pageIndex(customerId)).matching({ text }).slice(0, top).map(nameOf);
   }
 }

@@ -3,15 +3,12 @@
 // of three scans of the partition each (the emulator evaluates every query over every document; a
 // 10,000-user page took 3 of them). Only the 20 users shown are then read, by id.
 //
-// Fresh by construction: the index is tagged with the ETags of the customer's summary and product
-// documents. The import rewrites both; every license change settles seats on the product documents it
-// changes. A page therefore sees a change at the latest when its chunk has settled (≤ 100 users later),
-// and the users it shows are always read fresh. A writer that changes users outside these paths (a
-// Graph delta sync into the mirror) calls DirectoryRepository.markChanged.
-import type { Container } from '@azure/cosmos';
-import type { UserFilter } from '../directory-port';
+// The entries are kept as documents beside the users (user-index-store.ts): a base written whole, and a
+// journal of the entries written since, each with its user's revision. An entry replaces another only
+// if it is not older, so the journal may be read in any order and twice (a map of last writes wins).
+import { FIRST_NAMES_SHOWN, type SelectionSummary, type UserFilter } from '../directory-port';
+import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
-import { queryAll } from './cosmos';
 
 export interface IndexEntry {
   id: string;
@@ -25,33 +22,110 @@ export interface IndexEntry {
   displayName: string;
   userPrincipalName: string;
   mail?: string | null;
+  /** Kept to store the entry again and for the summary (departments); the keys above derive from them. */
+  department?: string | null;
+  jobTitle?: string | null;
+  /** The user document's revision (UserDoc.rev) the entry was taken from: a newer one wins. */
+  rev: number;
 }
 
-export class PageIndex {
-  private constructor(
-    readonly version: string,
-    /** Sorted by sortKey. */
-    readonly entries: IndexEntry[],
-  ) {}
+/** A removed user: kept so that an older write of it, appended late, does not bring it back. */
+export interface Tombstone {
+  id: string;
+  rev: number;
+  removed: true;
+}
 
-  static async load(container: Container, customerId: string, version: string): Promise<PageIndex> {
-    const entries = await queryAll<IndexEntry>(
-      container,
-      'SELECT c.id, c.sortKey, c.search, c.departmentKey, c.usageLocation, c.accountEnabled, c.skuIds, c.displayName, c.userPrincipalName, c.mail FROM c WHERE c.customerId = @c AND c.type = "user"',
-      [{ name: '@c', value: customerId }],
-      100_000,
-    );
-    entries.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
-    return new PageIndex(version, entries);
+export type IndexRecord = IndexEntry | Tombstone;
+export const isTombstone = (r: IndexRecord): r is Tombstone => (r as Tombstone).removed === true;
+
+/** The index's keys for a user's fields (the same as the user document's, see toUserDoc). */
+export function indexEntry(u: Pick<IndexEntry, 'id' | 'displayName' | 'userPrincipalName' | 'mail' | 'usageLocation' | 'accountEnabled' | 'department' | 'jobTitle' | 'skuIds'> & { rev?: number }): IndexEntry {
+  return {
+    id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName, mail: u.mail ?? null,
+    department: u.department ?? null, jobTitle: u.jobTitle ?? null, usageLocation: u.usageLocation ?? null, accountEnabled: u.accountEnabled ?? null,
+    skuIds: u.skuIds, rev: u.rev ?? 0,
+    sortKey: `${fold(u.displayName)}\u0001${u.id}`,
+    search: fold([u.displayName, u.userPrincipalName, u.department ?? '', u.jobTitle ?? ''].join(' ')),
+    departmentKey: fold(u.department ?? ''),
+  };
+}
+
+/** What name resolution needs of an entry. */
+export const nameOf = ({ id, displayName, userPrincipalName, mail }: IndexEntry): NamedEntry => ({ id, displayName, userPrincipalName, mail });
+
+const byKey = (a: IndexEntry, b: IndexEntry) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0);
+/** More changes than this at once: sort everything again instead of moving entries one by one. */
+const RESORT_FROM = 2000;
+
+export class PageIndex {
+  /** Sorted by sortKey; live users only. */
+  private sorted: IndexEntry[];
+  private readonly records = new Map<string, IndexRecord>();
+
+  constructor(records: Iterable<IndexRecord>) {
+    for (const r of records) this.take(r);
+    this.sorted = [...this.records.values()].filter((r): r is IndexEntry => !isTombstone(r)).sort(byKey);
+  }
+
+  get entries(): readonly IndexEntry[] {
+    return this.sorted;
+  }
+
+  /** Every record, removed users included: what a new base of the index is written from. */
+  all(): IndexRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** Applies records newer than (or as new as) what the index holds; returns how many changed it. */
+  apply(records: IndexRecord[]): number {
+    const changed: { before?: IndexEntry; after?: IndexEntry }[] = [];
+    for (const r of records) {
+      const before = this.records.get(r.id);
+      if (!this.take(r)) continue;
+      changed.push({ before: before && !isTombstone(before) ? before : undefined, after: isTombstone(r) ? undefined : r });
+    }
+    if (changed.length >= RESORT_FROM) this.sorted = [...this.records.values()].filter((r): r is IndexEntry => !isTombstone(r)).sort(byKey);
+    else for (const { before, after } of changed) this.move(before, after);
+    return changed.length;
+  }
+
+  private take(r: IndexRecord): boolean {
+    const held = this.records.get(r.id);
+    if (held && held.rev > r.rev) return false;
+    this.records.set(r.id, r);
+    return true;
+  }
+
+  private move(before: IndexEntry | undefined, after: IndexEntry | undefined): void {
+    if (before) {
+      const at = firstAfter(this.sorted, before.sortKey, true);
+      if (this.sorted[at]?.id === before.id) this.sorted.splice(at, 1);
+    }
+    if (after) this.sorted.splice(firstAfter(this.sorted, after.sortKey, true), 0, after);
+  }
+
+  /** The selected users known here, in sort-key order, holders per product, and the first names to show. */
+  selection(selected: { has(id: string): boolean }): SelectionSummary {
+    const ids: string[] = [];
+    const firstNames: string[] = [];
+    const holders: Record<string, number> = {};
+    for (const e of this.sorted) {
+      if (!selected.has(e.id)) continue;
+      ids.push(e.id);
+      if (firstNames.length < FIRST_NAMES_SHOWN) firstNames.push(e.displayName);
+      for (const skuId of e.skuIds) holders[skuId] = (holders[skuId] ?? 0) + 1;
+    }
+    return { ids, holders, firstNames };
   }
 
   /** The entries matching a filter, in sort-key order: the same rules as the directory's WHERE clause. */
-  matching(filter: UserFilter): IndexEntry[] {
+  matching(filter: UserFilter): readonly IndexEntry[] {
     const text = filter.text ? fold(filter.text) : undefined;
     const dept = filter.department ? fold(filter.department) : undefined;
     const location = filter.usageLocation?.toUpperCase();
-    if (!text && !dept && !filter.skuId && !filter.lacksSkuId && !location && filter.accountEnabled === undefined) return this.entries;
-    return this.entries.filter(
+    if (!text && !dept && !filter.skuId && !filter.lacksSkuId && !location && filter.accountEnabled === undefined) return this.sorted;
+    return this.sorted.filter(
       (e) =>
         (!text || e.search.includes(text)) &&
         (!dept || e.departmentKey === dept) &&
@@ -64,7 +138,7 @@ export class PageIndex {
 }
 
 /** The first index in sorted `entries` whose key is > `key` (or ≥ with `inclusive`). */
-export function firstAfter(entries: IndexEntry[], key: string, inclusive = false): number {
+export function firstAfter(entries: readonly IndexEntry[], key: string, inclusive = false): number {
   let lo = 0;
   let hi = entries.length;
   while (lo < hi) {
@@ -84,7 +158,7 @@ export interface IndexPage {
 }
 
 /** Keyset paging over the index: First/Previous/Next/Last, pages aligned to `pageSize` as before. */
-export function pageOf(matching: IndexEntry[], move: 'first' | 'next' | 'previous' | 'last', anchor: { firstKey?: string; lastKey?: string } | undefined, pageSize: number): IndexPage {
+export function pageOf(matching: readonly IndexEntry[], move: 'first' | 'next' | 'previous' | 'last', anchor: { firstKey?: string; lastKey?: string } | undefined, pageSize: number): IndexPage {
   const total = matching.length;
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   let start: number;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { runImportCli } from '../support/import-cli';
 import { DatasetError, importDataset, loadDataset } from '../../domain/dataset';
 import { queryAll } from '../../domain/store/cosmos';
+import { DirectoryRepository } from '../../domain/store/directory';
 import { ALEX } from '../support/demo';
 import { DEMO_DIR, closeStores, emptyStore, emulatorEndpoint, serviceOn } from '../support/store';
 
@@ -13,7 +14,10 @@ afterAll(closeStores);
 async function everything(store: Awaited<ReturnType<typeof emptyStore>>) {
   const docs = [];
   for (const c of Object.values(store.containers)) {
-    docs.push(...(await queryAll<Record<string, unknown>>(c, 'SELECT * FROM c', [])).map(({ _ts, _etag, _rid, _self, _attachments, importedAt, ...d }) => d));
+    // Revisions are times, and the page index's base is written anew (its generation named by the time):
+    // what it holds is compared on its own, below.
+    const all = await queryAll<Record<string, unknown>>(c, 'SELECT * FROM c', []);
+    docs.push(...all.filter((d) => !String(d.type).startsWith('userIndex')).map(({ _ts, _etag, _rid, _self, _attachments, importedAt, rev, ...d }) => d));
   }
   return docs.sort((a, b) => String(a.id).localeCompare(String(b.id)));
 }
@@ -41,8 +45,11 @@ test('loading the same data twice leaves the store exactly as after once (but fo
   const store = await emptyStore();
   await importDataset(store, await loadDataset(DEMO_DIR));
   const once = await everything(store);
+  const indexed = async () => ({ contoso: await new DirectoryRepository(store.containers.directory).nameEntries('contoso'), fabrikam: await new DirectoryRepository(store.containers.directory).nameEntries('fabrikam') });
+  const indexOnce = await indexed();
   await importDataset(store, await loadDataset(DEMO_DIR));
   expect(await everything(store)).toEqual(once);
+  expect(await indexed()).toEqual(indexOnce);
 });
 
 test('an import never rolls back changes made in License Desk unless asked to (--replace)', async () => {

@@ -112,3 +112,23 @@ test("two instances: a change one instance read fresh from Graph shows in the ot
   // A, within its minute of trusting the mirror (no delta round), lists her under Visio.
   expect(await withVisio()).toContain(rachel);
 }, 90_000);
+
+test("two instances: users changed and removed in the tenant, found by one instance's delta round, show in the other's pages", async () => {
+  const { fake, id, instance } = await setup();
+  const rachel = id('rachel.kim');
+  const tyler = id('tyler.anderson');
+  const a = instance();
+  const b = instance();
+  const page = async (filter = {}) => a.service.listUsers(ALEX, 'contoso', filter, 'first');
+  expect((await page()).total).toBe(40); // A fills the mirror and holds its page index
+  const t = fake.tenant(IDS.contoso);
+  t.users.get(rachel)!.licenseAssignmentStates.push({ skuId: SKU.VISIO, disabledPlans: [], assignedByGroup: null, state: 'Active', error: 'None', lastUpdatedDateTime: new Date().toISOString() });
+  t.changeLog.push({ userId: rachel });
+  fake.deleteUser(IDS.contoso, tyler);
+  await b.service.refresh(ALEX, 'contoso');
+  // A, within its minute of trusting the mirror (no delta round of its own), sees both.
+  expect((await page({ skuId: SKU.VISIO })).users.map((u) => u.id)).toContain(rachel);
+  expect((await page()).total).toBe(39);
+  expect(await a.service.userIdsMatching(ALEX, 'contoso', {})).not.toContain(tyler);
+  expect((await a.service.summary(ALEX, 'contoso')).userCount).toBe(39);
+}, 90_000);

@@ -1,0 +1,47 @@
+// Many documents of one customer written as upserts in transactional batches on its partition key
+// (≤ 100 operations and ≤ 1 MB each, Cosmos DB's batch limits being 100 and 2 MB), a few batches at a
+// time: one request instead of a hundred. A document whose upsert in the batch failed is written again
+// on its own. https://learn.microsoft.com/azure/cosmos-db/nosql/transactional-batch
+import type { Container } from '@azure/cosmos';
+import { mapLimit, stripDoc, withRetry } from './cosmos';
+
+/** Cosmos DB's limits for a batch are 100 operations and 2 MB; License Desk stays at half the size. */
+const MAX_BATCH_OPERATIONS = 100;
+const MAX_BATCH_BYTES = 1_000_000;
+
+/** Per document, undefined or the error that stopped it. */
+export async function upsertInBatches<T extends { id: string; customerId: string }>(container: Container, customerId: string, docs: T[]): Promise<(unknown | undefined)[]> {
+  const errors: (unknown | undefined)[] = docs.map(() => undefined);
+  const groups: number[][] = [];
+  let bytes = Infinity;
+  docs.forEach((doc, i) => {
+    if (doc.customerId !== customerId) throw new Error(`document ${doc.id} is not of customer ${customerId}`);
+    const size = JSON.stringify(doc).length;
+    if (bytes + size > MAX_BATCH_BYTES || groups.at(-1)!.length >= MAX_BATCH_OPERATIONS) {
+      groups.push([]);
+      bytes = 0;
+    }
+    groups.at(-1)!.push(i);
+    bytes += size;
+  });
+  await mapLimit(groups, 4, async (group) => {
+    let failed = group;
+    try {
+      const response = await withRetry(() =>
+        container.items.batch(group.map((i) => ({ operationType: 'Upsert' as const, partitionKey: customerId, resourceBody: stripDoc(docs[i]) as never })), customerId),
+      );
+      const results = response.result ?? [];
+      failed = group.filter((_, k) => !(results[k]?.statusCode >= 200 && results[k]?.statusCode < 300));
+    } catch {
+      // The batch as a whole did not go through: each document on its own, with its own retries.
+    }
+    await mapLimit(failed, 8, async (i) => {
+      try {
+        await withRetry(() => container.items.upsert(stripDoc(docs[i])));
+      } catch (err) {
+        errors[i] = err;
+      }
+    });
+  });
+  return errors;
+}
