@@ -6,6 +6,7 @@ import { errorText } from '../../cards/i18n';
 import type { DirectoryUserRecord, UserLicenseWrite } from '../../domain/directory-port';
 import { CustomerConnectionError, SYNC_STATE_ID } from '../../domain/graph';
 import type { ServiceBackends } from '../../domain/service';
+import { GRAPH_RUNNER_OPTIONS } from '../../domain/store/backends';
 import { DirectoryRepository } from '../../domain/store/directory';
 import { ALEX, request, SKU } from '../support/demo';
 import { UNCATALOGUED_MESSAGE } from '../support/graph-fake/directory';
@@ -145,8 +146,8 @@ test('a crash mid-apply (Graph wrote, the process died before recording it) resu
     return { ...b, directory };
   };
   const change = request({ userIds: users, licensesToAssign: [{ skuId: SKU.E3 }] });
-  await expect(service(dying, { chunkSize: 20, concurrency: 20 }).apply(change)).rejects.toThrow(SimulatedCrash);
-  const recovered = await service(undefined, { chunkSize: 20, concurrency: 20, staleAfterMs: 0 }).recoverInterrupted();
+  await expect(service(dying, { ...GRAPH_RUNNER_OPTIONS, chunkSize: 20, concurrency: 20 }).apply(change)).rejects.toThrow(SimulatedCrash);
+  const recovered = await service(undefined, { ...GRAPH_RUNNER_OPTIONS, chunkSize: 20, concurrency: 20, staleAfterMs: 0 }).recoverInterrupted();
   expect(recovered).toBe(1);
   const after = await service().apply(change); // same key: the recorded result
   expect(after.status).toBe('completed');
