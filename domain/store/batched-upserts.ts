@@ -9,9 +9,8 @@ import { mapLimit, stripDoc, withRetry } from './cosmos';
 const MAX_BATCH_OPERATIONS = 100;
 const MAX_BATCH_BYTES = 1_000_000;
 
-/** Per document, undefined or the error that stopped it. */
-export async function upsertInBatches<T extends { id: string; customerId: string }>(container: Container, customerId: string, docs: T[]): Promise<(unknown | undefined)[]> {
-  const errors: (unknown | undefined)[] = docs.map(() => undefined);
+/** Documents of one customer (their indexes) in groups within a batch's limits, in order. */
+export function batchGroups(customerId: string, docs: { id: string; customerId: string }[]): number[][] {
   const groups: number[][] = [];
   let bytes = Infinity;
   docs.forEach((doc, i) => {
@@ -24,6 +23,13 @@ export async function upsertInBatches<T extends { id: string; customerId: string
     groups.at(-1)!.push(i);
     bytes += size;
   });
+  return groups;
+}
+
+/** Per document, undefined or the error that stopped it. */
+export async function upsertInBatches<T extends { id: string; customerId: string }>(container: Container, customerId: string, docs: T[]): Promise<(unknown | undefined)[]> {
+  const errors: (unknown | undefined)[] = docs.map(() => undefined);
+  const groups = batchGroups(customerId, docs);
   await mapLimit(groups, 4, async (group) => {
     let failed = group;
     try {
