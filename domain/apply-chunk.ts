@@ -94,7 +94,8 @@ export class ChunkWriter {
       turn.seatsHeld();
     }
 
-    // 2. Write each user: all of its adds and removes, or nothing.
+    // 2. Write each user: all of its adds and removes, or nothing (as batches where the directory can,
+    // then one by one every user a batch did not write).
     try {
       const batched = await this.writeBatched(op, key, plans, users, fence);
       plans = await mapLimit(plans, this.concurrency, (plan, i) => (batched[i] ? Promise.resolve(plan) : this.writeUser(op, key, plan, users.get(plan.userId), catalog, touched, fence)));

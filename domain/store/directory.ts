@@ -4,11 +4,11 @@ import { PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type Licens
 import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
 import { directoryUserFields, type DirectoryUser, type SubscribedSku } from '../model';
-import { isPreconditionFailed, mapLimit, statusOf, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
+import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
 import { nameOf, pageOf, type PageIndex } from './page-index';
 import { DirectorySummaries, type SummaryDoc } from './directory-summary';
 import { QUERIES_UP_TO_USERS, readInBatches, readUsersById } from './users-by-id';
-import { batchGroups, upsertInBatches } from './batched-upserts';
+import { replaceInBatches, upsertInBatches } from './batched-upserts';
 import { nextRev, UserIndex, type IndexedUser } from './user-index';
 
 
@@ -141,28 +141,14 @@ export class DirectoryRepository {
    * transactional batches: per document the stored user, or undefined where the batch did not decide
    * it (the caller then writes that one on its own). Only a batch that came back all-200 counts: the
    * emulator does not roll a failed batch back, so a failed batch's 200s may or may not be written, and
-   * the single write sorts them out (412 → read back → its own mark). `beforeWrite` (the lease fence)
-   * runs right before each batch is sent, repeats included, and what it throws is thrown.
+   * the single write sorts them out (412 → read back → its own mark). `beforeWrite`: the lease fence
+   * (see replaceInBatches).
    */
   async replaceUsersIfUnchanged(customerId: string, docs: UserDoc[], beforeWrite?: () => void): Promise<(UserDoc | undefined)[]> {
-    const out: (UserDoc | undefined)[] = docs.map(() => undefined);
-    for (const group of batchGroups(customerId, docs)) {
-      const operations = group.map((i) => ({ operationType: 'Replace' as const, partitionKey: customerId, id: docs[i].id, ifMatch: docs[i]._etag!, resourceBody: stripDoc(docs[i]) as never }));
-      let results: { statusCode: number; resourceBody?: unknown }[];
-      try {
-        results = (await withRetry(() => (beforeWrite?.(), this.container.items.batch(operations, customerId)))).result ?? [];
-      } catch (err) {
-        if (statusOf(err) === undefined) throw err; // not Cosmos DB's answer: the fence, or a bug
-        continue; // the batch as a whole refused (e.g. too large): each user on its own
-      }
-      if (results.length !== group.length || !results.every((r) => r.statusCode === 200 && r.resourceBody)) continue;
-      group.forEach((i, k) => {
-        out[i] = results[k].resourceBody as UserDoc;
-        // Into the page index with the chunk's next flush, as replaceUserIfUnchanged does.
-        this.index.written(customerId, out[i]!);
-      });
-    }
-    return out;
+    const written = await replaceInBatches(this.container, customerId, docs, beforeWrite);
+    // Into the page index with the chunk's next flush, as replaceUserIfUnchanged does.
+    for (const doc of written) if (doc) this.index.written(customerId, doc);
+    return written;
   }
 
   /**
