@@ -94,9 +94,11 @@ export class ChunkWriter {
       turn.seatsHeld();
     }
 
-    // 2. Write each user: all of its adds and removes, or nothing.
+    // 2. Write each user: all of its adds and removes, or nothing (as batches where the directory can,
+    // then one by one every user a batch did not write).
     try {
-      plans = await mapLimit(plans, this.concurrency, (plan) => this.writeUser(op, key, plan, users.get(plan.userId), catalog, touched, fence));
+      const batched = await this.writeBatched(op, key, plans, users, fence);
+      plans = await mapLimit(plans, this.concurrency, (plan, i) => (batched[i] ? Promise.resolve(plan) : this.writeUser(op, key, plan, users.get(plan.userId), catalog, touched, fence)));
 
       await this.directory.indexWritten?.(op.customerId, op.attempt > 1 ? [...users.values()].filter((u) => done.has(u.id)) : []);
       // 3. Settle: give back unused and removed seats, and close the reservation.
@@ -110,15 +112,25 @@ export class ChunkWriter {
     return ids.map((id) => done.get(id) ?? byId.get(id)!);
   }
 
+  /**
+   * The chunk's users at once, where the directory can (applyUserChanges): per plan, true if written
+   * so. The rest (not to write, or not decided) go user by user (writeUser).
+   */
+  private async writeBatched(op: OperationDoc, key: string, plans: UserChangePlan[], users: Map<string, DirectoryUserRecord>, fence: () => void): Promise<boolean[]> {
+    const toWrite = plans.map((p, i) => i).filter((i) => plans[i].status === 'succeeded' && users.has(plans[i].userId));
+    if (!this.directory.applyUserChanges || toWrite.length < 2) return plans.map(() => false);
+    fence();
+    const outcomes = await this.directory.applyUserChanges(toWrite.map((i) => ({ customerId: op.customerId, user: users.get(plans[i].userId)!, mark: markOf(op, key, plans[i]), fence })));
+    const written = plans.map(() => false);
+    toWrite.forEach((i, k) => (written[i] = outcomes[k]?.status === 'applied'));
+    return written;
+  }
+
   private async writeUser(op: OperationDoc, key: string, plan: UserChangePlan, user: DirectoryUserRecord | undefined, catalog: Catalog, touched: Set<string>, fence: () => void): Promise<UserChangePlan> {
     const reserved = new Set(plan.status === 'succeeded' ? plan.added : []);
     for (let attempt = 0; plan.status === 'succeeded' && user; attempt++) {
-      const mark: LicenseChangeMark = {
-        operationId: op.id, reservationKey: key, added: plan.added, removed: plan.removed, updated: plan.updated,
-        before: plan.before, after: plan.after, at: new Date().toISOString(),
-      };
       fence();
-      const outcome = await this.directory.applyUserChange({ customerId: op.customerId, user, mark, fence });
+      const outcome = await this.directory.applyUserChange({ customerId: op.customerId, user, mark: markOf(op, key, plan), fence });
       if (outcome.status === 'applied') return plan;
       if (outcome.status === 'rejected') return { ...plan, status: 'failed', after: plan.before, errors: [outcome.error] };
       // Someone changed this user since we read it: look again, and write only within our reservation
@@ -135,6 +147,13 @@ export class ChunkWriter {
     }
     return plan;
   }
+}
+
+function markOf(op: OperationDoc, key: string, plan: UserChangePlan): LicenseChangeMark {
+  return {
+    operationId: op.id, reservationKey: key, added: plan.added, removed: plan.removed, updated: plan.updated,
+    before: plan.before, after: plan.after, at: new Date().toISOString(),
+  };
 }
 
 function planFromMark(u: DirectoryUserRecord, mark: LicenseChangeMark): UserChangePlan {

@@ -187,6 +187,12 @@ export interface CustomerDirectory<U extends DirectoryUserRecord = DirectoryUser
   /** Applies one user's change, all or nothing (see the contract above). */
   applyUserChange(write: UserLicenseWrite<U>): Promise<UserWriteOutcome<U>>;
   /**
+   * Optional: many users' changes (one customer, one fence) in fewer requests. Per write its outcome, or
+   * undefined where this call did not decide it — possibly written, possibly not: the caller then calls
+   * `applyUserChange` for it, whose idempotency (above) settles which. Never applies a change twice.
+   */
+  applyUserChanges?(writes: UserLicenseWrite<U>[]): Promise<(UserWriteOutcome<U> | undefined)[]>;
+  /**
    * After a chunk's user writes: records the users written since the last call, and `alsoUsers` (found
    * written by an earlier attempt, whose record may have died with its process), where pages and
    * filters read them (the page index), in one go rather than a write per user. Idempotent.

@@ -1,7 +1,7 @@
 // The customer directory kept in Cosmos DB (imported from Graph exports): the first CustomerDirectory.
 // Users are documents written with IfMatch, each write carrying its mark; seats are the product
 // documents' counters, reserved and settled by the CosmosSeatLedger.
-import type { CustomerDirectory, DirectorySummary, DirectoryUserRecord, SelectionSummary, PageMove, UserFilter, UserLicenseWrite, UserPage, UserWriteOutcome } from '../directory-port';
+import type { CustomerDirectory, DirectorySummary, DirectoryUserRecord, LicenseChangeMark, SelectionSummary, PageMove, UserFilter, UserLicenseWrite, UserPage, UserWriteOutcome } from '../directory-port';
 import { mapLimit } from '../map-limit';
 import { NameIndex, resolveAmong, type NameResolution, type NamedEntry } from '../user-resolution';
 import { MAX_LICENSE_MARKS } from '../directory-port';
@@ -81,10 +81,7 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
   }
 
   async applyUserChange({ customerId, user, mark, fence }: UserLicenseWrite<UserDoc>): Promise<UserWriteOutcome<UserDoc>> {
-    const next: UserDoc = {
-      ...toUserDoc(customerId, { ...pickDirectoryUser(user), assignedLicenses: mark.after }, [mark, ...(user.licenseChanges ?? [])].slice(0, MAX_LICENSE_MARKS), user.rev),
-      _etag: user._etag,
-    };
+    const next = changedUserDoc(customerId, user, mark);
     // A lost reply (408/503, a reset, a timeout) is repeated by the store; the repeat then meets 412 and
     // is told apart below. The fence is checked before every attempt, repeats included.
     const written = await this.repository.replaceUserIfUnchanged(next, fence);
@@ -95,6 +92,20 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
     // Written by a repeat whose reply was lost: into the page index like any other write.
     this.repository.index.written(customerId, stored!);
     return { status: 'applied', user: stored! };
+  }
+
+  /**
+   * A chunk's user changes as transactional batches of conditional replaces (one request for up to
+   * 100 users instead of one each: the client's CPU per request is what bounds a Save). Per write: applied,
+   * or undefined — not decided by a batch (one that failed, even partly applied on the emulator): the
+   * caller writes it with applyUserChange, which tells a write already made by its mark. One customer
+   * and one fence for all of them.
+   */
+  async applyUserChanges(writes: UserLicenseWrite<UserDoc>[]): Promise<(UserWriteOutcome<UserDoc> | undefined)[]> {
+    if (!writes.length) return [];
+    const { customerId, fence } = writes[0];
+    const written = await this.repository.replaceUsersIfUnchanged(customerId, writes.map((w) => changedUserDoc(customerId, w.user, w.mark)), fence);
+    return written.map((user) => (user ? { status: 'applied', user } : undefined));
   }
 
   /** The chunk's written users into the page index: one journal append (see CustomerDirectory.indexWritten). */
@@ -120,4 +131,12 @@ export class CosmosDirectory implements CustomerDirectory<UserDoc> {
     }
     return audit;
   }
+}
+
+/** The user as a change writes it: its licenses, the mark first, the next revision; conditional on the ETag read. */
+function changedUserDoc(customerId: string, user: UserDoc, mark: LicenseChangeMark): UserDoc {
+  return {
+    ...toUserDoc(customerId, { ...pickDirectoryUser(user), assignedLicenses: mark.after }, [mark, ...(user.licenseChanges ?? [])].slice(0, MAX_LICENSE_MARKS), user.rev),
+    _etag: user._etag,
+  };
 }

@@ -8,7 +8,7 @@ import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, st
 import { nameOf, pageOf, type PageIndex } from './page-index';
 import { DirectorySummaries, type SummaryDoc } from './directory-summary';
 import { QUERIES_UP_TO_USERS, readInBatches, readUsersById } from './users-by-id';
-import { upsertInBatches } from './batched-upserts';
+import { replaceInBatches, upsertInBatches } from './batched-upserts';
 import { nextRev, UserIndex, type IndexedUser } from './user-index';
 
 
@@ -134,6 +134,21 @@ export class DirectoryRepository {
       if (isPreconditionFailed(err)) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * Many users of one customer replaced only if nobody changed them since they were read, as
+   * transactional batches: per document the stored user, or undefined where the batch did not decide
+   * it (the caller then writes that one on its own). Only a batch that came back all-200 counts: the
+   * emulator does not roll a failed batch back, so a failed batch's 200s may or may not be written, and
+   * the single write sorts them out (412 → read back → its own mark). `beforeWrite`: the lease fence
+   * (see replaceInBatches).
+   */
+  async replaceUsersIfUnchanged(customerId: string, docs: UserDoc[], beforeWrite?: () => void): Promise<(UserDoc | undefined)[]> {
+    const written = await replaceInBatches(this.container, customerId, docs, beforeWrite);
+    // Into the page index with the chunk's next flush, as replaceUserIfUnchanged does.
+    for (const doc of written) if (doc) this.index.written(customerId, doc);
+    return written;
   }
 
   /**

@@ -26,6 +26,8 @@ export class RequestMeter {
         const kind = `${plan ? 'plan' : context.operationType} ${String(context.path ?? '').split('/')[4] ?? ''}`;
         this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
         if (WRITES.has(String(context.operationType))) this.writes++;
+        // A transactional batch: one request, a document written per operation that is not a read.
+        else if (context.operationType === 'batch') this.writes += batchWrites(context.body);
         return sendCharged(context, next, (charge) => (this.requestCharge += charge));
       },
     };
@@ -33,6 +35,12 @@ export class RequestMeter {
 }
 
 const WRITES = new Set(['create', 'upsert', 'replace', 'patch', 'delete']);
+
+/** The writing operations of a batch's body (by now its JSON text: counted, not parsed again). */
+function batchWrites(body: unknown): number {
+  if (Array.isArray(body)) return body.filter((o: { operationType?: string }) => o?.operationType !== 'Read').length;
+  return typeof body === 'string' ? (body.match(/"operationType":"(Create|Upsert|Replace|Patch|Delete)"/g)?.length ?? 0) : 0;
+}
 
 /** The Cosmos requests of one piece of work (a turn, a license change) and the request units (RU) charged. */
 export interface RequestCost {

@@ -14,6 +14,19 @@ export function crashingAfter<B extends ServiceBackends>(backends: B, userWrites
   const directory = new Proxy(backends.directory, {
     get(target, prop) {
       const value = Reflect.get(target, prop);
+      if (prop === 'applyUserChanges' && target.applyUserChanges) {
+        // A batch: the writes the process had left in it go through, then it dies.
+        return async (writes: UserLicenseWrite[]) => {
+          const room = crashed ? 0 : Math.max(0, userWrites - written);
+          const outcomes = room ? await target.applyUserChanges!(writes.slice(0, room)) : [];
+          written += outcomes.filter((o) => o?.status === 'applied').length;
+          if (room < writes.length) {
+            crashed = true;
+            throw new SimulatedCrash('simulated crash during a batch of user writes');
+          }
+          return outcomes;
+        };
+      }
       if (prop !== 'applyUserChange') return typeof value === 'function' ? value.bind(target) : value;
       return async (write: UserLicenseWrite) => {
         if (crashed || written >= userWrites) {

@@ -8,6 +8,14 @@ export function refusingUsers<B extends ServiceBackends>(backends: B, refused: S
   const directory = new Proxy(backends.directory, {
     get(target, prop) {
       const value = Reflect.get(target, prop);
+      if (prop === 'applyUserChanges' && target.applyUserChanges) {
+        // The refused ones are not decided by the batch: they meet their refusal user by user.
+        return async (writes: UserLicenseWrite[]) => {
+          const passed = writes.filter((w) => !refused.has(w.user.id));
+          const outcomes = await target.applyUserChanges!(passed);
+          return writes.map((w) => (refused.has(w.user.id) ? undefined : outcomes[passed.indexOf(w)]));
+        };
+      }
       if (prop !== 'applyUserChange') return typeof value === 'function' ? value.bind(target) : value;
       return async (write: UserLicenseWrite) => (refused.has(write.user.id) ? { status: 'rejected', error } : target.applyUserChange(write));
     },
