@@ -3,7 +3,7 @@
 // tells the admin who started it where they wait (issue 10, finding 6).
 import type { Container } from '@azure/cosmos';
 import type { Dataset } from '../../domain/dataset';
-import type { CustomerDirectory, UserLicenseWrite } from '../../domain/directory-port';
+import { withUserWriteHook } from '../support/held-write';
 import { LeaseLostError, LicenseService, type OperationNotifier, type OperationResult, type Progress } from '../../domain/service';
 import { cosmosBackends } from '../../domain/store/backends';
 import type { CosmosStore } from '../../domain/store/cosmos';
@@ -33,27 +33,18 @@ function stallingAt(store: Pick<CosmosStore, 'containers'>, stallUserId: string)
   const atStall = new Promise<void>((r) => (reached = r));
   const released = new Promise<void>((r) => (release = r));
   const afterRelease: { outcome?: string; error?: unknown } = {};
-  const directory = new Proxy(backends.directory, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop);
-      // User by user, so the write held is that user's alone (batch-fence.test.ts fences a batch).
-      if (prop === 'applyUserChanges') return undefined;
-      if (prop !== 'applyUserChange') return typeof value === 'function' ? value.bind(target) : value;
-      return async (write: UserLicenseWrite) => {
-        if (write.user.id !== stallUserId) return target.applyUserChange(write as never);
-        reached();
-        await released;
-        try {
-          const outcome = await target.applyUserChange(write as never);
-          afterRelease.outcome = outcome.status;
-          return outcome;
-        } catch (error) {
-          afterRelease.error = error;
-          throw error;
-        }
-      };
-    },
-  }) satisfies CustomerDirectory;
+  const directory = withUserWriteHook(backends.directory, stallUserId, async (write) => {
+    reached();
+    await released;
+    try {
+      const outcome = await write();
+      afterRelease.outcome = outcome.status;
+      return outcome;
+    } catch (error) {
+      afterRelease.error = error;
+      throw error;
+    }
+  });
   return { backends: { ...backends, directory }, atStall, release, afterRelease };
 }
 

@@ -2,12 +2,12 @@
 // stop lets every chunk in flight finish and be journalled, a failed chunk is never journalled past,
 // and seats still go in request order when they are short, as one chunk after the other would give them.
 import type { Dataset } from '../../domain/dataset';
-import type { CustomerDirectory, UserLicenseWrite } from '../../domain/directory-port';
 import { licenseError } from '../../domain/errors';
 import { LicenseService, type ServiceBackends } from '../../domain/service';
 import { cosmosBackends } from '../../domain/store/backends';
 import type { CosmosStore } from '../../domain/store/cosmos';
 import { ALEX, SKU, expectSeatInvariant, request } from '../support/demo';
+import { withUserWriteHook } from '../support/held-write';
 import { refusingUsers } from '../support/refusing';
 import { closeStores, demoDataset, demoService, directoryOf, serviceOn } from '../support/store';
 
@@ -23,21 +23,12 @@ const withoutSku = (skuId: string) => data.customers.find((c) => c.customer.key 
 function holdingWrite(store: Pick<CosmosStore, 'containers'>, userId: string, until: Promise<unknown>, then: 'write' | 'throw', backends: ServiceBackends = cosmosBackends(store)) {
   let reached!: () => void;
   const atHold = new Promise<void>((r) => (reached = r));
-  const directory = new Proxy(backends.directory, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop);
-      // User by user, so the write held is that user's alone (batch-fence.test.ts fences a batch).
-      if (prop === 'applyUserChanges') return undefined;
-      if (prop !== 'applyUserChange') return typeof value === 'function' ? value.bind(target) : value;
-      return async (write: UserLicenseWrite) => {
-        if (write.user.id !== userId) return target.applyUserChange(write as never);
-        reached();
-        await until;
-        if (then === 'throw') throw new Error('this process failed writing a user');
-        return target.applyUserChange(write as never);
-      };
-    },
-  }) satisfies CustomerDirectory;
+  const directory = withUserWriteHook(backends.directory, userId, async (write) => {
+    reached();
+    await until;
+    if (then === 'throw') throw new Error('this process failed writing a user');
+    return write();
+  });
   return { backends: { ...backends, directory }, atHold };
 }
 
