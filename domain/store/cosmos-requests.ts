@@ -92,6 +92,15 @@ export async function readItem<T extends ItemDefinition>(container: Container, i
   }
 }
 
+/** Deletes a document; one already gone is fine (a delete repeated after a lost reply, or never written). */
+export async function deleteItem(container: Container, id: string, partitionKey: string): Promise<void> {
+  try {
+    await withRetry(() => container.item(id, partitionKey).delete());
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
 /** Too many lost races on one document in a row: the caller may try again later. */
 export class ContentionError extends Error {
   readonly code = 'contention';

@@ -4,7 +4,7 @@ import { PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type Licens
 import type { NamedEntry } from '../user-resolution';
 import { fold } from '../fold';
 import { directoryUserFields, type DirectoryUser, type SubscribedSku } from '../model';
-import { isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
+import { deleteItem, isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
 import { nameOf, pageOf, type PageIndex } from './page-index';
 import { DirectorySummaries, type SummaryDoc } from './directory-summary';
 import { QUERIES_UP_TO_USERS, readInBatches, readUsersById } from './users-by-id';
@@ -165,12 +165,8 @@ export class DirectoryRepository {
   }
 
   /** Removes a document; one already gone is fine (a delete repeated after a lost reply). */
-  async remove(customerId: string, id: string): Promise<void> {
-    try {
-      await withRetry(() => this.container.item(id, customerId).delete());
-    } catch (err) {
-      if ((err as { code?: number })?.code !== 404) throw err;
-    }
+  remove(customerId: string, id: string): Promise<void> {
+    return deleteItem(this.container, id, customerId);
   }
 
   /** Removes users, and puts them in the page index as removed (one journal append for all of them). */

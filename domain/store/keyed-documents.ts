@@ -1,7 +1,7 @@
 // Documents addressed by their id alone and changed whole: what the bot keeps per admin and
 // conversation. A small port, so bot/ never touches a container; the content is the caller's to check.
 import type { Container } from '@azure/cosmos';
-import { isConflict, isNotFound, isPreconditionFailed, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
+import { deleteItem, isConflict, isPreconditionFailed, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
 
 /** A stored document and its version (undefined: none is stored). */
 export interface Versioned {
@@ -45,13 +45,7 @@ export function cosmosDocuments(container: Container): KeyedDocuments {
     put: async (doc) => {
       await withRetry(() => container.items.upsert(stripDoc(doc)));
     },
-    remove: async (id) => {
-      try {
-        await withRetry(() => container.item(id, id).delete());
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    },
+    remove: (id) => deleteItem(container, id, id),
     readVersioned: async (id) => {
       const stored = await readItem<{ id: string }>(container, id, id);
       return { doc: withoutSystemFields(stored), version: stored?._etag };

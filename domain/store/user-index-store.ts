@@ -19,7 +19,7 @@
 // otherwise create a page nobody reads).
 import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
-import { isConflict, isNotFound, isPreconditionFailed, mapLimit, readItem, withRetry } from './cosmos';
+import { deleteItem, isConflict, isPreconditionFailed, mapLimit, readItem, withRetry } from './cosmos';
 import { decodeRows, encodeRows, splitRows, type IndexRow } from './index-rows';
 import { PageIndex, type IndexRecord } from './page-index';
 
@@ -232,13 +232,7 @@ export class UserIndexStore {
   }
 
   private async deleteAll(customerId: string, ids: string[]): Promise<void> {
-    await mapLimit(ids, 8, async (id) => {
-      try {
-        await withRetry(() => this.container.item(id, customerId).delete());
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    });
+    await mapLimit(ids, 8, (id) => deleteItem(this.container, id, customerId));
   }
 }
 
