@@ -17,15 +17,14 @@ interface Doc {
  * carries all 10,000 documents to the bot (Manage licenses with 1,000 selected held them all).
  */
 export const SCAN_THRESHOLD = 2000;
-/** Up to this many ids, point reads (a page of the selected users, a few names); more, id-list queries. */
-const POINT_READS_UP_TO = 50;
+/** Up to this many ids, batches of reads (a page of the selected users, one user read again); more, id-list queries. */
+const BATCH_READS_UP_TO = 50;
 /**
  * Customers larger than this are read by point reads only: at 100,000 users (emulator in its own
  * process, load 4.5) one id-list query for 100 ids had not answered after 5 minutes, while 2,000
  * point reads took 1.6 s, 32 at a time; a scan for 20,000 of them carries all 100,000 documents.
  */
 export const QUERIES_UP_TO_USERS = 20_000;
-const POINT_READS_IN_FLIGHT = 32;
 /** Reads per transactional batch (Cosmos DB's limit is 100 operations). */
 const READS_PER_BATCH = 100;
 /** Ids per id-list query (ARRAY_CONTAINS over a parameter: 1,000 ids are about 40 KB of the 512 KB a query may have). */
@@ -33,12 +32,9 @@ const IDS_PER_QUERY = 1000;
 
 /** `population`: how many users the customer has (the page index's count); `select`: the fields, or "*". */
 export async function readUsersById<UserDoc extends Doc>(container: Container, customerId: string, ids: string[], select: string, population: number): Promise<Map<string, UserDoc>> {
-  if (ids.length > POINT_READS_UP_TO && population > QUERIES_UP_TO_USERS) return readInBatches<UserDoc>(container, customerId, ids);
-  if (ids.length <= POINT_READS_UP_TO) {
-    // A lookup each: on the emulator an id-list query is a scan of the container (0.2 s of its CPU at 10,000 users).
-    const read = await mapLimit(ids, POINT_READS_IN_FLIGHT, (id) => readItem<UserDoc>(container, id, customerId));
-    return new Map(read.filter((u): u is UserDoc & { _etag: string } => !!u && u.type === 'user').map((u) => [u.id, u]));
-  }
+  // Lookups, 100 to a request: on the emulator an id-list query is a scan of the container (0.2 s of its
+  // CPU at 10,000 users).
+  if (ids.length <= BATCH_READS_UP_TO || population > QUERIES_UP_TO_USERS) return readInBatches<UserDoc>(container, customerId, ids);
   if (ids.length >= SCAN_THRESHOLD) {
     const wanted = new Set(ids);
     const found = new Map<string, UserDoc>();
