@@ -14,6 +14,7 @@ import { LicenseService } from '../domain/service';
 import { createLogger } from '../bot/log';
 import { loadSettings } from '../bot/config';
 import { createApp } from '../bot/server';
+import { serveParent } from './child';
 import { ProcessMemoryWatch } from './memory-watch';
 
 export type BotAsk = 'meter' | 'cpu' | 'memory' | 'idle' | 'gc' | 'heap';
@@ -30,18 +31,15 @@ async function main() {
   const port = await app.listen(0, '127.0.0.1');
   app.setReady(true);
   const watch = new ProcessMemoryWatch();
-  process.on('message', async (m: { ask?: BotAsk; n?: number }) => {
-    const answer = (value: unknown) => process.send!({ n: m.n, value });
-    if (m?.ask === 'meter') answer({ ...meter.snapshot(), byKind: Object.fromEntries(meter.byKind) });
-    else if (m?.ask === 'cpu') answer(process.cpuUsage());
-    else if (m?.ask === 'memory') answer(watch.report());
-    else if (m?.ask === 'idle') answer(await app.background.idle());
-    else if (m?.ask === 'gc') answer((globalThis as { gc?: () => void }).gc?.());
+  const answers: Record<Exclude<BotAsk, 'cpu'>, () => unknown> = {
+    meter: () => ({ ...meter.snapshot(), byKind: Object.fromEntries(meter.byKind) }),
+    memory: () => watch.report(),
+    idle: () => app.background.idle(),
+    gc: () => (globalThis as { gc?: () => void }).gc?.(),
     // A heap snapshot (for a look at what the bot keeps; large: the heap, as JSON): its file.
-    else if (m?.ask === 'heap') answer(v8.writeHeapSnapshot(path.join(os.tmpdir(), `license-desk-bot-${process.pid}-${Date.now()}.heapsnapshot`)));
-  });
-  process.on('disconnect', () => void app.close().then(() => store.close()).then(() => process.exit(0)));
-  process.send!({ port });
+    heap: () => v8.writeHeapSnapshot(path.join(os.tmpdir(), `license-desk-bot-${process.pid}-${Date.now()}.heapsnapshot`)),
+  };
+  serveParent({ port }, answers, () => app.close().then(() => store.close()));
 }
 
 main().catch((err) => {

@@ -1,5 +1,6 @@
-// A benchmark child process (the emulator's, the bot's): a .ts file under tsx, a compiled .js with node,
-// and asked for figures over IPC: each question carries a number, its answer the same number.
+// A benchmark child process (the emulator's, the bot's, the delay proxy's): a .ts file under tsx, a
+// compiled .js with node, and asked for figures over IPC: each question carries a number, its answer the
+// same number. startChild is the parent's side, serveParent the child's.
 import { fork, type ChildProcess } from 'node:child_process';
 
 export interface Child<Ready> {
@@ -44,4 +45,17 @@ export async function startChild<Ready>(file: string, env: Record<string, string
         child.disconnect();
       }),
   };
+}
+
+/**
+ * The child's side: tells the parent `ready`, answers each question it asks (`cpu` always; the others
+ * from `answers`), and when the parent disconnects runs `stop` and exits.
+ */
+export function serveParent(ready: unknown, answers: Record<string, () => unknown>, stop: () => Promise<unknown>): void {
+  process.on('message', async (m: { ask?: string; n?: number }) => {
+    const answer = m?.ask === 'cpu' ? () => process.cpuUsage() : m?.ask && Object.hasOwn(answers, m.ask) ? answers[m.ask] : undefined;
+    if (answer) process.send!({ n: m.n, value: await answer() });
+  });
+  process.on('disconnect', () => void stop().then(() => process.exit(0)));
+  process.send!(ready);
 }
