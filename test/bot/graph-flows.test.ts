@@ -55,8 +55,7 @@ describe.each<Mode>(['Cosmos', 'Graph'])('%s mode', (mode) => {
       const manage = button(card, 'Manage licenses');
       const opened = await teams.click(alex, id, manage.verb, { ...manage.data, selection: ticks.join(',') });
       const e3 = inputs(opened.card).find((i) => i.title === 'Office 365 E3');
-      const save = button(opened.card, 'Save');
-      await teams.click(alex, id, save.verb, { ...save.data, [e3.id]: 'true' });
+      await teams.press(alex, id, opened.card, 'Save', { [e3.id]: 'true' });
       await teams.waitForBackground();
       const result = textOf(connector.last().card);
       expect(result).toContain('Licenses updated');
@@ -74,13 +73,11 @@ describe.each<Mode>(['Cosmos', 'Graph'])('%s mode', (mode) => {
       await teams.say(alex, 'use contoso');
       const opened = await teams.say(alex, 'revoke Teams Phone from Jordan Miller');
       const phone = inputs(opened.card).find((i) => i.title === 'Microsoft Teams Phone Standard');
-      const save = button(opened.card, 'Save');
-      const preview = await teams.click(alex, opened.id, save.verb, { ...save.data, [phone.id]: 'false' });
+      const preview = await teams.press(alex, opened.id, opened.card, 'Save', { [phone.id]: 'false' });
       expect(textOf(preview.card)).toMatch(/still depends on MCOEV/);
       const both = await teams.say(alex, 'revoke Teams Phone, domestic calling plan from jordan.miller@contoso.onmicrosoft.com');
-      const values = Object.fromEntries(inputs(both.card).filter((i) => i.id.startsWith('product_')).map((i) => [i.id, i.value]));
-      const save2 = button(both.card, 'Save');
-      await teams.click(alex, both.id, save2.verb, { ...save2.data, ...values });
+      // Saved as shown: both already set to remove.
+      await teams.press(alex, both.id, both.card, 'Save');
       await teams.waitForBackground();
       expect(textOf(connector.last().card)).toContain('1 updated · 0 failed');
       const held = await holds(teams, fake, 'jordan.miller');
@@ -97,8 +94,7 @@ describe.each<Mode>(['Cosmos', 'Graph'])('%s mode', (mode) => {
       await teams.say(alex, 'use contoso');
       const opened = await teams.say(alex, 'assign Office 365 E3 to Rachel Kim, Tyler Anderson');
       const e3 = inputs(opened.card).find((i) => i.title === 'Office 365 E3');
-      const save = button(opened.card, 'Save');
-      const preview = await teams.click(alex, opened.id, save.verb, { ...save.data, [e3.id]: 'true' });
+      const preview = await teams.press(alex, opened.id, opened.card, 'Save', { [e3.id]: 'true' });
       expect(textOf(preview.card)).toContain('no usage location');
       const anyway = button(preview.card, 'Save anyway');
       await teams.click(alex, opened.id, anyway.verb, anyway.data);
@@ -127,8 +123,7 @@ describe('Graph mode only', () => {
       t.users.get(rachel)!.licenseAssignmentStates.push({ skuId: SKU.VISIO, disabledPlans: [], assignedByGroup: null, state: 'Active', error: 'None', lastUpdatedDateTime: new Date().toISOString() });
       t.changeLog.push({ userId: rachel });
       const e3 = inputs(opened.card).find((i) => i.title === 'Office 365 E3');
-      const save = button(opened.card, 'Save');
-      const preview = await teams.click(alex, opened.id, save.verb, { ...save.data, [e3.id]: 'true' });
+      const preview = await teams.press(alex, opened.id, opened.card, 'Save', { [e3.id]: 'true' });
       expect(textOf(preview.card)).toContain('1 of 2 users had their licenses changed in Microsoft 365 since this card was shown');
       const anyway = button(preview.card, 'Save anyway');
       await teams.click(alex, opened.id, anyway.verb, anyway.data);
@@ -152,8 +147,7 @@ describe('Graph mode only', () => {
       expect(line).toContain('Power BI Pro (via group)');
       const revoke = await teams.say(alex, 'revoke Power BI Pro from Rachel Kim');
       const pbi = inputs(revoke.card).find((i) => i.title === 'Power BI Pro');
-      const save = button(revoke.card, 'Save');
-      const preview = await teams.click(alex, revoke.id, save.verb, { ...save.data, [pbi.id]: 'false' });
+      const preview = await teams.press(alex, revoke.id, revoke.card, 'Save', { [pbi.id]: 'false' });
       expect(textOf(preview.card)).toContain('comes to this user through a group (0a1b2c3d-0000-4000-8000-00000000abcd)');
       expect(textOf(preview.card)).toContain('Fix: Remove the user from that group');
 

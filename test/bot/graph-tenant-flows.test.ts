@@ -32,8 +32,7 @@ describe('Graph mode: the tenant changes under License Desk', () => {
       await teams.say(alex, 'use contoso');
       const opened = await teams.say(alex, 'assign Office 365 E3 to Rachel Kim, Tyler Anderson');
       const e3 = inputs(opened.card).find((i) => i.title === 'Office 365 E3');
-      const save = button(opened.card, 'Save');
-      const preview = await teams.click(alex, opened.id, save.verb, { ...save.data, [e3.id]: 'true' });
+      const preview = await teams.press(alex, opened.id, opened.card, 'Save', { [e3.id]: 'true' });
       fake.revokeConsent(IDS.contoso);
       const anyway = button(preview.card, 'Save anyway');
       await teams.click(alex, opened.id, anyway.verb, anyway.data);
@@ -70,9 +69,8 @@ describe('Graph mode: the tenant changes under License Desk', () => {
       expect(available(opened.card)).toBe(free + 7);
       // The Save reads them again before it applies (and after its chunk).
       const input = inputs(opened.card).find((i) => i.title === 'Power BI Pro');
-      const save = button(opened.card, 'Save');
       const beforeSave = reads();
-      await teams.click(alex, opened.id, save.verb, { ...save.data, [input.id]: 'true' });
+      await teams.press(alex, opened.id, opened.card, 'Save', { [input.id]: 'true' });
       await teams.waitForBackground();
       expect(textOf(connector.last().card)).toContain('1 updated');
       expect(reads()).toBeGreaterThanOrEqual(beforeSave + 2);
@@ -100,8 +98,7 @@ describe('Graph mode: the tenant changes under License Desk', () => {
       const manage = await teams.say(alex, 'licenses');
       const pbi = inputs(manage.card).find((i) => i.title === 'Power BI Pro');
       fake.revokeConsentAfterWrites(IDS.contoso, 20);
-      const save = button(manage.card, 'Save');
-      await teams.click(alex, manage.id, save.verb, { ...save.data, [pbi.id]: 'true' });
+      await teams.press(alex, manage.id, manage.card, 'Save', { [pbi.id]: 'true' });
       await teams.waitForBackground();
 
       const stopped = connector.last();
