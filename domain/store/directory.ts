@@ -2,15 +2,13 @@
 import type { Container } from '@azure/cosmos';
 import { PAGE_SIZE, type DirectorySummary, type DirectoryUserRecord, type LicenseChangeMark, type PageMove, type SelectionSummary, type UserFilter, type UserPage } from '../directory-port';
 import type { NamedEntry } from '../user-resolution';
-import { fold } from '../fold';
 import { directoryUserFields, type DirectoryUser, type SubscribedSku } from '../model';
 import { deleteItem, isPreconditionFailed, mapLimit, queryAll, readItem, readModifyWrite, stripDoc, withRetry } from './cosmos';
-import { nameOf, pageOf, type PageIndex } from './page-index';
+import { nameOf, pageOf, userKeys, type PageIndex } from './page-index';
 import { DirectorySummaries, type SummaryDoc } from './directory-summary';
 import { QUERIES_UP_TO_USERS, readInBatches, readUsersById } from './users-by-id';
 import { replaceInBatches, upsertInBatches } from './batched-upserts';
 import { nextRev, UserIndex, type IndexedUser } from './user-index';
-
 
 export interface UserDoc extends DirectoryUserRecord {
   type: 'user';
@@ -53,9 +51,7 @@ export function toUserDoc(customerId: string, user: DirectoryUser, licenseChange
     ...user,
     type: 'user',
     customerId,
-    sortKey: `${fold(user.displayName)}\u0001${user.id}`,
-    search: fold([user.displayName, user.userPrincipalName, user.department ?? '', user.jobTitle ?? ''].join(' ')),
-    departmentKey: fold(user.department ?? ''),
+    ...userKeys(user),
     skuIds: user.assignedLicenses.map((l) => l.skuId),
     licenseChanges,
     rev: nextRev(previousRev),
@@ -284,7 +280,7 @@ export class DirectoryRepository {
     return (await this.summary(customerId)).departments;
   }
 
-  /** Ids of every user matching a filter, in sort-key order; a projection, read in pages of 5,000. */
+  /** Ids of every user matching a filter, in sort-key order (from the page index). */
   async idsMatching(customerId: string, filter: UserFilter): Promise<string[]> {
     return (await this.pageIndex(customerId)).matching(filter).map((e) => e.id);
   }

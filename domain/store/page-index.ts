@@ -39,15 +39,23 @@ export interface Tombstone {
 export type IndexRecord = IndexEntry | Tombstone;
 export const isTombstone = (r: IndexRecord): r is Tombstone => (r as Tombstone).removed === true;
 
-/** The index's keys for a user's fields (the same as the user document's, see toUserDoc). */
+/** The keys a user is sorted and searched by, as its document and its index entry both hold them. */
+export function userKeys(u: { id: string; displayName: string; userPrincipalName: string; department?: string | null; jobTitle?: string | null }) {
+  return {
+    /** Folded display name + id: a total order for keyset paging (no OFFSET in the emulator). */
+    sortKey: `${fold(u.displayName)}\u0001${u.id}`,
+    search: fold([u.displayName, u.userPrincipalName, u.department ?? '', u.jobTitle ?? ''].join(' ')),
+    departmentKey: fold(u.department ?? ''),
+  };
+}
+
+/** The index's entry for a user's fields. */
 export function indexEntry(u: Pick<IndexEntry, 'id' | 'displayName' | 'userPrincipalName' | 'mail' | 'usageLocation' | 'accountEnabled' | 'department' | 'jobTitle' | 'skuIds'> & { rev?: number }): IndexEntry {
   return {
     id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName, mail: u.mail ?? null,
     department: u.department ?? null, jobTitle: u.jobTitle ?? null, usageLocation: u.usageLocation ?? null, accountEnabled: u.accountEnabled ?? null,
     skuIds: u.skuIds, rev: u.rev ?? 0,
-    sortKey: `${fold(u.displayName)}\u0001${u.id}`,
-    search: fold([u.displayName, u.userPrincipalName, u.department ?? '', u.jobTitle ?? ''].join(' ')),
-    departmentKey: fold(u.department ?? ''),
+    ...userKeys(u),
   };
 }
 
