@@ -119,7 +119,7 @@ export class ChunkWriter {
   private async writeBatched(op: OperationDoc, key: string, plans: UserChangePlan[], users: Map<string, DirectoryUserRecord>, fence: () => void): Promise<boolean[]> {
     const toWrite = plans.map((p, i) => i).filter((i) => plans[i].status === 'succeeded' && users.has(plans[i].userId));
     if (!this.directory.applyUserChanges || toWrite.length < 2) return plans.map(() => false);
-    fence();
+    // The fence goes with the writes: checked right before each batch is sent.
     const outcomes = await this.directory.applyUserChanges(toWrite.map((i) => ({ customerId: op.customerId, user: users.get(plans[i].userId)!, mark: markOf(op, key, plans[i]), fence })));
     const written = plans.map(() => false);
     toWrite.forEach((i, k) => (written[i] = outcomes[k]?.status === 'applied'));
